@@ -1,0 +1,46 @@
+"""SQLAlchemy models; importing this package registers every table on ``Base.metadata``."""
+
+from skillsmatch.models.base import Base
+from skillsmatch.models.courses import Course, CourseOccupation, CourseOffering, CourseSkill, Provider
+from skillsmatch.models.employers import Employer, SkillDemand, SkillDemandSkill, Vacancy, VacancySkill
+from skillsmatch.models.geography import District, Sector, SectorCode, district_neighbour
+from skillsmatch.models.people import AuditEvent, Learner, LearnerSkill, User, learner_sector
+from skillsmatch.models.taxonomy import (
+    Occupation,
+    OccupationSkill,
+    SicActivity,
+    Skill,
+    SkillGroup,
+    SocUnitGroup,
+    skill_broader,
+)
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "Course",
+    "CourseOccupation",
+    "CourseOffering",
+    "CourseSkill",
+    "District",
+    "Employer",
+    "Learner",
+    "LearnerSkill",
+    "Occupation",
+    "OccupationSkill",
+    "Provider",
+    "Sector",
+    "SectorCode",
+    "SicActivity",
+    "Skill",
+    "SkillDemand",
+    "SkillDemandSkill",
+    "SkillGroup",
+    "SocUnitGroup",
+    "User",
+    "Vacancy",
+    "VacancySkill",
+    "district_neighbour",
+    "learner_sector",
+    "skill_broader",
+]
