@@ -1,0 +1,34 @@
+# SkillsMatch: `make run` sets everything up and starts the site; `make test` runs the test suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test bench lint clean
+
+install: $(STAMP)
+
+# torch comes first, from the CPU wheel on disk, so nothing pulls a CUDA build of it later.
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+run: install
+	$(BIN)/skillsmatch load-all
+	$(BIN)/skillsmatch demo-accounts
+	HF_HUB_OFFLINE=1 $(BIN)/skillsmatch run --host 127.0.0.1 --port 5000
+
+test: install
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
+
+bench: install
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.bench_linking
+
+lint: install
+	$(BIN)/ruff check skillsmatch ml web tests bench
+
+clean:
+	rm -rf $(VENV) instance var
