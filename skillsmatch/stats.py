@@ -47,7 +47,7 @@ def collect_stats(session: Session) -> dict[str, Any]:
             .join(CourseOffering.course)
             .where(CourseOffering.district_id.is_(None))
             .group_by(Course.sector_id)
-        ).tuples()
+        ).all()
     )
     coverage = [
         {

@@ -67,13 +67,13 @@ def load_districts(session: Session, data_dir: Path = rd.DATA_DIR) -> LoadReport
         ({k: v for k, v in r.items() if k != "neighbours"} for r in records),
         report,
     )
-    ids = dict(session.execute(sa.select(District.code, District.id)).tuples().all())
+    ids = dict(session.execute(sa.select(District.code, District.id)).all())
     pairs = set()
     for r in records:
         for other in r["neighbours"]:  # type: ignore[attr-defined]
             a, b = ids[str(r["code"])], ids[other]
             pairs.update({(a, b), (b, a)})
-    present = set(session.execute(sa.select(district_neighbour)).tuples().all())
+    present = set(session.execute(sa.select(district_neighbour)).all())
     missing = sorted(pairs - present)
     if missing:
         session.execute(
@@ -94,8 +94,8 @@ def load_sectors(session: Session, data_dir: Path = rd.DATA_DIR) -> LoadReport:
         ({"slug": d["slug"], "name": d["name"]} for d in definitions),
         report,
     )
-    ids = dict(session.execute(sa.select(Sector.slug, Sector.id)).tuples().all())
-    present = set(session.execute(sa.select(SectorCode.sector_id, SectorCode.scheme, SectorCode.code)).tuples())
+    ids = dict(session.execute(sa.select(Sector.slug, Sector.id)).all())
+    present = set(session.execute(sa.select(SectorCode.sector_id, SectorCode.scheme, SectorCode.code)))
     codes = [
         {"sector_id": ids[d["slug"]], "scheme": scheme, "code": code}
         for d in definitions
@@ -128,7 +128,7 @@ def load_soc(session: Session, data_dir: Path = rd.DATA_DIR) -> LoadReport:
 def load_sic(session: Session, data_dir: Path = rd.DATA_DIR) -> LoadReport:
     report = LoadReport("SIC 2007 activities")
     frame = rd.read_sic_index(data_dir)
-    existing = set(session.execute(sa.select(SicActivity.code, SicActivity.activity)).tuples())
+    existing = set(session.execute(sa.select(SicActivity.code, SicActivity.activity)))
     fresh = []
     for row in frame.itertuples(index=False):
         report.read += 1
@@ -150,7 +150,7 @@ def load_esco(session: Session, data_dir: Path = rd.DATA_DIR) -> list[LoadReport
     reports = [_load_skill_groups(session, data_dir), _load_skills(session, data_dir)]
     crosswalk = isco_to_soc(rd.read_soc_index(data_dir))
     sectors = sector_map(session)
-    sector_ids = dict(session.execute(sa.select(Sector.slug, Sector.id)).tuples().all())
+    sector_ids = dict(session.execute(sa.select(Sector.slug, Sector.id)).all())
     occupations = rd.read_esco_occupations(data_dir)
     report = LoadReport("ESCO occupations")
     rows = []
@@ -188,7 +188,7 @@ def _load_skill_groups(session: Session, data_dir: Path) -> LoadReport:
         ),
         report,
     )
-    ids = dict(session.execute(sa.select(SkillGroup.uri, SkillGroup.id)).tuples().all())
+    ids = dict(session.execute(sa.select(SkillGroup.uri, SkillGroup.id)).all())
     session.execute(
         sa.update(SkillGroup),
         [
@@ -209,7 +209,7 @@ def _load_skills(session: Session, data_dir: Path) -> LoadReport:
     group_of = dict(
         skill_rows[skill_rows["broader_is_group"]][["uri", "broader_uri"]].itertuples(index=False)
     )
-    group_ids = dict(session.execute(sa.select(SkillGroup.uri, SkillGroup.id)).tuples().all())
+    group_ids = dict(session.execute(sa.select(SkillGroup.uri, SkillGroup.id)).all())
     skill_parent: dict[str, list[str]] = {}
     for uri, par in skill_rows[~skill_rows["broader_is_group"]][["uri", "broader_uri"]].itertuples(index=False):
         skill_parent.setdefault(uri, []).append(par)
@@ -237,8 +237,8 @@ def _load_skills(session: Session, data_dir: Path) -> LoadReport:
             }
 
     _insert_missing(session, Skill, "uri", progress(rows(), "skills", total=len(skills)), report)
-    ids = dict(session.execute(sa.select(Skill.uri, Skill.id)).tuples().all())
-    present = set(session.execute(sa.select(skill_broader)).tuples())
+    ids = dict(session.execute(sa.select(Skill.uri, Skill.id)).all())
+    present = set(session.execute(sa.select(skill_broader)))
     pairs = {
         (ids[child], ids[par])
         for child, parents in skill_parent.items()
@@ -253,9 +253,9 @@ def _load_skills(session: Session, data_dir: Path) -> LoadReport:
 def _load_occupation_skills(session: Session, data_dir: Path) -> LoadReport:
     report = LoadReport("ESCO occupation skills")
     relations = rd.read_occupation_skills(data_dir)
-    occ = dict(session.execute(sa.select(Occupation.uri, Occupation.id)).tuples().all())
-    skill = dict(session.execute(sa.select(Skill.uri, Skill.id)).tuples().all())
-    present = set(session.execute(sa.select(OccupationSkill.occupation_id, OccupationSkill.skill_id)).tuples())
+    occ = dict(session.execute(sa.select(Occupation.uri, Occupation.id)).all())
+    skill = dict(session.execute(sa.select(Skill.uri, Skill.id)).all())
+    present = set(session.execute(sa.select(OccupationSkill.occupation_id, OccupationSkill.skill_id)))
     fresh = []
     for number, r in enumerate(
         progress(relations.itertuples(index=False), "occupation skills", total=len(relations)), start=1

@@ -60,7 +60,7 @@ def load_standards(
     standards = approved_standards(data_dir)
     ksbs = rd.read_ksbs(data_dir)
     sectors = sector_map(session)
-    sector_ids = dict(session.execute(sa.select(Sector.slug, Sector.id)).tuples().all())
+    sector_ids = dict(session.execute(sa.select(Sector.slug, Sector.id)).all())
     existing = set(session.scalars(sa.select(Course.reference)))
 
     courses: list[Course] = []
@@ -91,8 +91,8 @@ def load_standards(
         )
     if not courses:
         return report
-    skill_ids = dict(session.execute(sa.select(Skill.uri, Skill.id)).tuples().all())
-    occupation_ids = dict(session.execute(sa.select(Occupation.uri, Occupation.id)).tuples().all())
+    skill_ids = dict(session.execute(sa.select(Skill.uri, Skill.id)).all())
+    occupation_ids = dict(session.execute(sa.select(Occupation.uri, Occupation.id)).all())
     _attach_occupations(courses, readers.title_normaliser, occupation_ids)
     _attach_ksb_skills(courses, ksbs, readers.skill_linker, skill_ids)
     _attach_fallback_skills(session, courses, readers.skill_linker, skill_ids)
@@ -170,7 +170,7 @@ def _attach_fallback_skills(
         )
     ):
         essential.setdefault(occ_id, []).append(skill_id)
-    labels = dict(session.execute(sa.select(Occupation.id, Occupation.label)).tuples().all())
+    labels = dict(session.execute(sa.select(Occupation.id, Occupation.label)).all())
     for course in without:
         for occ in course.occupations:
             for skill_id in essential.get(occ.occupation_id, []):

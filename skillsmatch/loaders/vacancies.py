@@ -104,15 +104,15 @@ def build_vacancies(
     sic2007: str | None = None,
 ) -> list[Vacancy]:
     """Vacancies from clean advert records: occupation and sector from the title, skills from the text."""
-    districts = dict(session.execute(sa.select(District.code, District.id)).tuples().all())
-    sector_ids = dict(session.execute(sa.select(Sector.slug, Sector.id)).tuples().all())
+    districts = dict(session.execute(sa.select(District.code, District.id)).all())
+    sector_ids = dict(session.execute(sa.select(Sector.slug, Sector.id)).all())
     occupations = {
         uri: (occ_id, soc, isco)
         for uri, occ_id, soc, isco in session.execute(
             sa.select(Occupation.uri, Occupation.id, Occupation.soc2020, Occupation.isco08)
         )
     }
-    skill_ids = dict(session.execute(sa.select(Skill.uri, Skill.id)).tuples().all())
+    skill_ids = dict(session.execute(sa.select(Skill.uri, Skill.id)).all())
     sectors = sector_map(session)
     linker, normaliser = readers.skill_linker, readers.title_normaliser
 
