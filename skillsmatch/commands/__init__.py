@@ -6,8 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from skillsmatch.commands import data
+    from skillsmatch.commands import data, imports, linking
 
-    for module in (data,):
+    for module in (data, linking, imports):
         for command in module.COMMANDS:
             app.cli.add_command(command)

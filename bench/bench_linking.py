@@ -1,0 +1,223 @@
+"""Skill linking and title normalisation: quality against public dev sets, speed and memory.
+
+    .venv/bin/python -m bench.bench_linking [--dev-dir DIR] [--adverts DIR] [--quick]
+
+Quality, baseline and SkillLinker in the same run:
+- ESCO sentence-skills TECH and HOUSE validation (Decorte et al. 2022): RP@5, RP@10, MRR, with
+  RP@K = gold skills in the top K / min(K, number of gold skills), averaged over sentences; rows
+  are grouped by sentence and sentences whose only labels are LABEL NOT PRESENT / UNDERSPECIFIED
+  are left out.
+- SkillSkape dev (synthetic): the same metrics.
+- Vacancy titles (JobBERT, Decorte et al. 2021) -> ESCO occupation: MRR, R@1, R@5, R@10.
+The baseline is the plain cosine between the text and each concept's preferred label.
+
+Speed: linked sentences per second on real advert sentences, as a ratio to the bare encoder
+rate in the same run; peak RSS; cold start to the first linked sentence with a warm cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import gzip
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from ml.text import prepare  # noqa: E402
+from skillsmatch import reference_data  # noqa: E402
+from skillsmatch.config import PROJECT_ROOT  # noqa: E402
+from skillsmatch.services.linking import get_skill_linker, get_title_normaliser  # noqa: E402
+
+NOT_GOLD = {"LABEL NOT PRESENT", "UNDERSPECIFIED", "UNDERLYING", "UNK"}
+RANK_DEPTH = 100
+
+Ranker = Callable[[list[str]], list[list[str]]]
+
+
+def sentence_gold(frame: pd.DataFrame, uri_of: dict[str, str]) -> list[tuple[str, set[str]]]:
+    """(sentence, gold skill URIs) for the sentences with at least one skill in ESCO."""
+    out = []
+    for sentence, rows in frame.groupby("sentence", sort=False):
+        gold = {uri_of[label] for label in rows["label"] if label not in NOT_GOLD and label in uri_of}
+        if gold:
+            out.append((str(sentence), gold))
+    return out
+
+
+def skillskape_gold(path: Path, uri_of: dict[str, str]) -> list[tuple[str, set[str]]]:
+    frame = pd.read_csv(path)
+    out = []
+    for sentence, labels in zip(frame["sentence"], frame["skills"]):
+        gold = {uri_of[x] for x in ast.literal_eval(labels) if x not in NOT_GOLD and x in uri_of}
+        if gold:
+            out.append((str(sentence), gold))
+    return out
+
+
+def ranking_metrics(ranked: Sequence[Sequence[str]], gold: Sequence[set[str]]) -> dict[str, float]:
+    rp5, rp10, rr = [], [], []
+    for ranks, g in zip(ranked, gold):
+        rp5.append(len(set(ranks[:5]) & g) / min(5, len(g)))
+        rp10.append(len(set(ranks[:10]) & g) / min(10, len(g)))
+        first = next((i for i, uri in enumerate(ranks) if uri in g), None)
+        rr.append(0.0 if first is None else 1.0 / (first + 1))
+    return {"RP@5": np.mean(rp5), "RP@10": np.mean(rp10), "MRR": np.mean(rr)}
+
+
+def title_metrics(ranked: Sequence[Sequence[str]], gold: Sequence[str]) -> dict[str, float]:
+    pos = [list(r).index(g) if g in r else None for r, g in zip(ranked, gold)]
+    return {
+        "MRR": np.mean([0.0 if p is None else 1 / (p + 1) for p in pos]),
+        "R@1": np.mean([p is not None and p < 1 for p in pos]),
+        "R@5": np.mean([p is not None and p < 5 for p in pos]),
+        "R@10": np.mean([p is not None and p < 10 for p in pos]),
+    }
+
+
+def cosine_ranker(encoder, vectors: np.ndarray, uris: np.ndarray) -> Ranker:  # type: ignore[no-untyped-def]
+    """The baseline: plain cosine with one vector per concept."""
+
+    def rank(texts: list[str]) -> list[list[str]]:
+        out = []
+        for start in range(0, len(texts), 256):
+            sims = encoder.encode(texts[start : start + 256]) @ vectors.T
+            top = np.argsort(-sims, axis=1)[:, :RANK_DEPTH]
+            out.extend([list(uris[row]) for row in top])
+        return out
+
+    return rank
+
+
+def advert_texts(adverts_dir: Path, n_sentences: int) -> list[str]:
+    """Real advert descriptions (NHS Jobs 2020, HTML) holding about ``n_sentences`` sentences."""
+    texts, total = [], 0
+    with gzip.open(adverts_dir / "nhs-jobs-2020" / "vacancies.jsonl.gz", "rt") as fh:
+        for line in fh:
+            text = json.loads(line).get("description") or ""
+            count = len(prepare(text).sentences)
+            if count == 0 or total + count > n_sentences:
+                continue
+            texts.append(text)
+            total += count
+            if total >= n_sentences * 0.995:
+                break
+    return texts
+
+
+def median_time(fn: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def cold_start(cache_dir: str, repeats: int) -> float:
+    code = (
+        "from skillsmatch.services.linking import get_skill_linker;"
+        f"get_skill_linker({cache_dir!r}).link(['Experience of Python and SQL is essential.'])"
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=PROJECT_ROOT)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dev-dir", type=Path, default=Path("/work/shared/data/dev-sets"))
+    parser.add_argument("--adverts", type=Path, default=Path("/work/shared/data"),
+                        help="folder holding nhs-jobs-2020/ (read at bench time, never copied)")
+    parser.add_argument("--cache-dir", default=str(PROJECT_ROOT / "var" / "cache"))
+    parser.add_argument("--sentences", type=int, default=5000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="quality only, no speed runs")
+    args = parser.parse_args(argv)
+
+    linker = get_skill_linker(args.cache_dir, progress=True)
+    encoder = linker.encoder_
+    skills = reference_data.read_esco_skills()
+    uri_of = dict(zip(skills["label"], skills["uri"]))
+    preferred = linker.index_.vectors[linker.index_.is_preferred]
+    baseline = cosine_ranker(encoder, preferred, linker.uris_)
+
+    def linked(texts: list[str]) -> list[list[str]]:
+        return [[s.uri for s in r] for r in linker.link(texts, top_k=RANK_DEPTH)]
+
+    rows = []
+    sets = {
+        "TECH val": ("esco-sentence-skills/tech_validation_annotations.csv", "decorte"),
+        "HOUSE val": ("esco-sentence-skills/house_validation_annotations.csv", "decorte"),
+        "SkillSkape dev": ("skillskape/dev.csv", "skillskape"),
+    }
+    for name, (rel, kind) in sets.items():
+        path = args.dev_dir / rel
+        if not path.exists():
+            print(f"skipped {name}: {path} not found", file=sys.stderr)
+            continue
+        pairs = (
+            sentence_gold(pd.read_csv(path), uri_of) if kind == "decorte"
+            else skillskape_gold(path, uri_of)
+        )
+        texts, gold = [p[0] for p in pairs], [p[1] for p in pairs]
+        for system, rank in (("baseline", baseline), ("SkillLinker", linked)):
+            rows.append({"set": f"{name} (n={len(texts)})", "system": system,
+                         **ranking_metrics(rank(texts), gold)})
+
+    titles_path = args.dev_dir / "vacancy-titles" / "titles.csv"
+    if titles_path.exists():
+        frame = pd.read_csv(titles_path)
+        normaliser = get_title_normaliser(args.cache_dir, progress=True)
+        titles, gold_uri = frame["vacancyTitle"].astype(str).tolist(), frame["conceptUri"].tolist()
+        occ_pref = normaliser.index_.vectors[normaliser.index_.is_preferred]
+        title_baseline = cosine_ranker(encoder, occ_pref, normaliser.uris_)
+        ours = [[o.uri for o in r] for r in normaliser.normalise(titles, top_k=RANK_DEPTH)]
+        for system, ranked in (("baseline", title_baseline(titles)), ("TitleNormaliser", ours)):
+            rows.append({"set": f"vacancy titles (n={len(titles)})", "system": system,
+                         **title_metrics(ranked, gold_uri)})
+    else:
+        print(f"skipped vacancy titles: {titles_path} not found", file=sys.stderr)
+
+    table = pd.DataFrame(rows).set_index(["set", "system"])
+    print(table.to_string(float_format=lambda x: f"{x:.3f}", na_rep=""))
+    print(f"thresholds: precision {linker.precision_threshold_:.3f}, "
+          f"suggestion {linker.suggestion_threshold_:.3f}")
+
+    if args.quick:
+        return 0
+    if not (args.adverts / "nhs-jobs-2020").exists():
+        print(f"skipped speed: no adverts under {args.adverts}", file=sys.stderr)
+        return 0
+    adverts = advert_texts(args.adverts, args.sentences)
+    sentences = [s for text in adverts for s in prepare(text).sentences]
+    encode_s = median_time(lambda: encoder.encode(sentences), args.repeats)
+    link_s = median_time(lambda: linker.link(adverts), args.repeats)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    start_s = cold_start(args.cache_dir, args.repeats)
+    n = len(sentences)
+    print(f"speed on {n} sentences from {len(adverts)} NHS adverts (median of {args.repeats}):")
+    print(f"  bare encode  {n / encode_s:7.1f} sentences/s")
+    print(f"  link         {n / link_s:7.1f} sentences/s  ratio {encode_s / link_s:.2f} (goal >= 0.7)")
+    print(f"  peak RSS     {peak_mb:7.0f} MB (whole bench process)")
+    print(f"  cold start   {start_s:7.2f} s to first linked sentence, warm cache (goal < 5 s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

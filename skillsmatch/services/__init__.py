@@ -1,0 +1,1 @@
+"""Services: the glue between reference data, the ML estimators and the app."""
