@@ -178,3 +178,65 @@ def test_stats_json_contract_on_an_empty_catalogue(sqlite_app: Flask) -> None:
     assert {(c["sector"], c["district"]) for c in stats["coverage"]}.__len__() == 98
     assert all({"sector", "district", "courses", "vacancies", "demands"} <= set(c) for c in stats["coverage"])
     assert all(c["courses"] == c["vacancies"] == c["demands"] == 0 for c in stats["coverage"])
+
+
+class _KeywordLinker:
+    """Links every non-empty text to one real ESCO skill, as a stand-in for the embedding model."""
+
+    precision_threshold_ = 0.5
+
+    def __init__(self, uri: str) -> None:
+        self.uri = uri
+
+    def link(self, texts: list[str], top_k: int, min_score: float) -> list[list[object]]:
+        from ml.linking import LinkedSkill
+
+        return [[LinkedSkill(self.uri, "skill", 0.9, t)] if t.strip() else [] for t in texts]
+
+
+class _FixedNormaliser:
+    def __init__(self, uri: str) -> None:
+        self.uri = uri
+
+    def normalise(self, titles: list[str], top_k: int) -> list[list[object]]:
+        from ml.titles import NormalisedTitle
+
+        return [[NormalisedTitle(self.uri, "specialist nurse", 0.8, "2233")] for _ in titles]
+
+
+def test_standards_and_vacancies_load_with_provenance_and_without_duplicates(
+    reference_db: Path, tmp_path: Path
+) -> None:
+    from skillsmatch.loaders.standards import Readers, load_standards
+    from skillsmatch.loaders.vacancies import load_nhs_vacancies
+    from skillsmatch.models import CourseSkill, Vacancy
+
+    app = _copy_app(reference_db, tmp_path, "courses.sqlite3")
+    with app.app_context():
+        db.session.execute(sa.delete(Course))  # the fixture's bare courses; load them properly
+        skill = db.session.scalar(sa.select(Skill.uri).where(Skill.label == "use spreadsheets software"))
+        nurse = db.session.scalar(sa.select(Occupation.uri).where(Occupation.label == "specialist nurse"))
+        readers = Readers(_KeywordLinker(skill), _FixedNormaliser(nurse))
+
+        report = load_standards(db.session, readers)
+        db.session.commit()
+        assert (report.read, report.loaded, len(report.skipped)) == (724, 724, 0)
+        provenance = dict(
+            db.session.execute(
+                sa.select(CourseSkill.provenance, sa.func.count(sa.distinct(CourseSkill.course_id))).group_by(
+                    CourseSkill.provenance
+                )
+            ).all()
+        )
+        assert provenance["ksb"] == 248  # approved standards that publish KSB statements
+        assert provenance["esco-occupation"] == 724 - 248
+        assert all(c.occupations for c in db.session.scalars(sa.select(Course)))
+        assert load_standards(db.session, readers).loaded == 0
+
+        vacancies = load_nhs_vacancies(db.session, readers)
+        db.session.commit()
+        assert (vacancies.read, vacancies.loaded) == (313, 313)
+        assert db.session.scalar(sa.select(sa.func.count()).where(Vacancy.district_id.is_(None))) == 0
+        sectors = set(db.session.scalars(sa.select(Sector.slug).join(Vacancy.sector)))
+        assert sectors == {"health"}
+        assert load_nhs_vacancies(db.session, readers).loaded == 0
