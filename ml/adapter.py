@@ -1,4 +1,4 @@
-"""A linear adapter: a 384 x 384 map on sentence vectors, trained so sentences land near their skills.
+"""A linear adapter: a 384 x 384 map on sentence vectors, trained to move sentences to their skills.
 
 The encoder was trained on general sentence pairs; job-advert sentences and ESCO labels are
 worded differently ("you will keep the books" vs "maintain financial records"). The adapter is

@@ -1,4 +1,4 @@
-"""Score calibration and thresholds for the skill linker, fitted on labelled (sentence, skill) pairs.
+"""Score calibration and thresholds for the skill linker, fitted on labelled sentence-skill pairs.
 
 The data is the linker's own top candidates for sentences whose skills are known (SkillSkape
 train, synthetic but of the right kind): each pair is correct or not. A logistic regression on

@@ -53,7 +53,9 @@ class MiniLMEncoder:
         torch.set_num_threads(os.cpu_count() or 1)
         path = path or model_path()
         config = json.loads((path / "config.json").read_text())
-        self.max_tokens = int(json.loads((path / "sentence_bert_config.json").read_text())["max_seq_length"])
+        self.max_tokens = int(
+            json.loads((path / "sentence_bert_config.json").read_text())["max_seq_length"]
+        )
         self.batch_size = batch_size
         self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self.tokenizer.enable_truncation(self.max_tokens)
@@ -97,7 +99,9 @@ class MiniLMEncoder:
             mask[i, : len(row)] = True
 
         def norm(x: torch.Tensor, prefix: str) -> torch.Tensor:
-            return F.layer_norm(x, (self.dimension,), w[prefix + ".weight"], w[prefix + ".bias"], eps)
+            return F.layer_norm(
+                x, (self.dimension,), w[prefix + ".weight"], w[prefix + ".bias"], eps
+            )
 
         def dense(x: torch.Tensor, prefix: str) -> torch.Tensor:
             return F.linear(x, w[prefix + ".weight"], w[prefix + ".bias"])

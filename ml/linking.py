@@ -1,18 +1,18 @@
 """Linking free text to ESCO skills: sentences in, ranked skills with calibrated scores out.
 
-Every sentence is embedded once with the shared encoder and compared with every label of every
-skill (preferred and alternative labels, optionally mixed with the skill's description). A skill
-scores as its best label. Candidates whose label words appear in the sentence get a bonus, a
-prior by skill type can be added, and a logistic calibration maps the result into [0, 1], so that
-a score reads as the chance that the skill is really asked for. A text scores each skill by its
-best sentence, which is kept as the evidence.
+Every sentence is embedded once with the shared encoder, optionally moved by a trained linear
+adapter, and compared with the label vectors of every skill; a skill scores as its best label.
+The best candidates get a bonus for the share of their label's words found in the sentence, and
+a logistic calibration maps the result into [0, 1], so that a score reads as the chance that the
+skill is really asked for. A text scores each skill by its best sentence, kept as the evidence.
+Alternative labels, descriptions, a skill-type prior and a boilerplate filter are options; the
+settings in use are those the benchmark supported (``ml/README.md``).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,15 +24,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from ml.encoder import Encoder, get_encoder
 from ml.taxonomy import LabelIndex, build_label_index, embed_cached
-from ml.text import MAX_CHARS, MAX_WORDS, prepare
+from ml.text import MAX_CHARS, MAX_WORDS, content_words, prepare
 
 PARAMS_FILE = Path(__file__).with_name("skill_linker.json")
 _CHUNK = 128  # sentences scored at once: 128 x 100k labels x 4 bytes = 50 MB
-_TOKEN = re.compile(r"[a-z0-9+#]+")
-_STOP = frozenset(
-    "a an and the of to in for on with by or as at from into use using be is are your our you we "
-    "their its it this that other etc".split()
-)
 # Sentences an advert carries around its requirements. Sentences closest to these rather than to
 # any skill are left out (see ``boilerplate_margin``).
 BOILERPLATE = (
@@ -53,7 +48,7 @@ BOILERPLATE = (
 
 @dataclass(frozen=True)
 class LinkedSkill:
-    """One ESCO skill found in a text: ``score`` in [0, 1]; ``evidence``, the sentence it came from."""
+    """An ESCO skill in a text: ``score`` in [0, 1]; ``evidence``, the sentence it came from."""
 
     uri: str
     label: str
@@ -68,11 +63,6 @@ class LinkResult:
     skills: list[LinkedSkill]
     reason: str | None = None
     n_sentences: int = 0
-
-
-def _tokens(text: str) -> frozenset[str]:
-    words = _TOKEN.findall(re.sub(r"\([^)]*\)", " ", text.lower()))
-    return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words) - _STOP
 
 
 def tuned_params(path: Path = PARAMS_FILE) -> dict[str, object]:
@@ -103,6 +93,9 @@ class SkillLinker(BaseEstimator):
         Part of the cache key, e.g. ``"esco-v1.1.1"``.
     use_alt_labels : bool, default=True
         Score a skill by its best label, alternative labels included.
+    alt_label_penalty : float, default=0.0
+        Subtracted from the similarity of alternative labels, which are noisier than the
+        preferred one.
     description_weight : float, default=0.0
         Weight of the sentence-description similarity mixed into the label similarity.
     lexical_weight : float, default=0.0
@@ -144,6 +137,7 @@ class SkillLinker(BaseEstimator):
         cache_dir: str | os.PathLike[str] | None = None,
         taxonomy_version: str = "esco",
         use_alt_labels: bool = True,
+        alt_label_penalty: float = 0.0,
         description_weight: float = 0.0,
         lexical_weight: float = 0.0,
         knowledge_prior: float = 0.0,
@@ -160,6 +154,7 @@ class SkillLinker(BaseEstimator):
         self.cache_dir = cache_dir
         self.taxonomy_version = taxonomy_version
         self.use_alt_labels = use_alt_labels
+        self.alt_label_penalty = alt_label_penalty
         self.description_weight = description_weight
         self.lexical_weight = lexical_weight
         self.knowledge_prior = knowledge_prior
@@ -198,24 +193,34 @@ class SkillLinker(BaseEstimator):
         self.uris_ = skills["uri"].to_numpy(dtype=str)
         self.labels_ = skills["label"].to_numpy(dtype=str)
         alt = skills["alt_labels"] if "alt_labels" in skills else [[]] * len(skills)
-        names = [
-            [label, *(alts if self.use_alt_labels else [])]
-            for label, alts in zip(self.labels_, alt)
-        ]
+        # All labels are embedded (and cached) either way, so switching alt labels costs nothing.
         self.index_ = build_label_index(
-            names, self.encoder_, self.cache_dir, f"{self.taxonomy_version}-skill-labels", progress
+            [[label, *alts] for label, alts in zip(self.labels_, alt, strict=True)],
+            self.encoder_,
+            self.cache_dir,
+            f"{self.taxonomy_version}-skill-labels",
+            progress,
         )
+        if not self.use_alt_labels:
+            self.index_ = self.index_.preferred_only()
         self.description_vectors_ = None
         if self.description_weight and "description" in skills:
-            texts = [d or label for d, label in zip(skills["description"], self.labels_)]
+            texts = [
+                d or label for d, label in zip(skills["description"], self.labels_, strict=True)
+            ]
             self.description_vectors_ = embed_cached(
-                texts, self.encoder_, self.cache_dir,
-                f"{self.taxonomy_version}-skill-descriptions", progress,
+                texts,
+                self.encoder_,
+                self.cache_dir,
+                f"{self.taxonomy_version}-skill-descriptions",
+                progress,
             )
         self.prior_ = np.zeros(len(skills), dtype=np.float32)
         if "skill_type" in skills:
             self.prior_[(skills["skill_type"] == "knowledge").to_numpy()] += self.knowledge_prior
-        self.boilerplate_vectors_ = embed_cached(BOILERPLATE, self.encoder_, self.cache_dir, "boilerplate")
+        self.boilerplate_vectors_ = embed_cached(
+            BOILERPLATE, self.encoder_, self.cache_dir, "boilerplate"
+        )
         self.adapter_ = None
         if self.adapter is not None:
             with np.load(self.adapter) as saved:
@@ -229,7 +234,9 @@ class SkillLinker(BaseEstimator):
         self.suggestion_threshold_ = float(
             0.3 if self.suggestion_threshold is None else self.suggestion_threshold
         )
-        self._label_tokens: dict[int, frozenset[str]] = {}
+        self.label_words_ = (
+            [content_words(text) for text in self.index_.texts] if self.lexical_weight else []
+        )
         return self
 
     # -- scoring -----------------------------------------------------------------------------
@@ -254,7 +261,10 @@ class SkillLinker(BaseEstimator):
         if self.adapter_ is not None:
             vectors = raw_vectors @ self.adapter_
             vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-        scores, rows = index.best_per_concept(vectors @ index.vectors.T)
+        similarities = vectors @ index.vectors.T
+        if self.alt_label_penalty and not index.is_preferred.all():
+            similarities[:, ~index.is_preferred] -= self.alt_label_penalty
+        scores, rows = index.best_per_concept(similarities)
         if self.description_vectors_ is not None:
             w = self.description_weight
             scores = (1 - w) * scores + w * (vectors @ self.description_vectors_.T)
@@ -263,21 +273,15 @@ class SkillLinker(BaseEstimator):
         if self.lexical_weight and n_cand:
             top = np.argpartition(-scores, n_cand - 1, axis=1)[:, :n_cand]
             for i, sentence in enumerate(sentences):
-                words = _tokens(sentence)
+                words = content_words(sentence)
                 for c in top[i]:
-                    label = self._tokens_of(int(rows[i, c]))
+                    label = self.label_words_[rows[i, c]]
                     if label:
                         scores[i, c] += self.lexical_weight * len(label & words) / len(label)
         if self.boilerplate_margin is not None:
             blurb = (raw_vectors @ self.boilerplate_vectors_.T).max(axis=1)
             scores[blurb - scores.max(axis=1) > self.boilerplate_margin] = -np.inf
         return scores
-
-    def _tokens_of(self, row: int) -> frozenset[str]:
-        tokens = self._label_tokens.get(row)
-        if tokens is None:
-            tokens = self._label_tokens[row] = _tokens(self.index_.texts[row])
-        return tokens
 
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
         """Map raw scores into [0, 1] with the fitted logistic calibration."""
@@ -345,7 +349,12 @@ class SkillLinker(BaseEstimator):
             top = np.argpartition(-scores, k - 1)[:k] if k else np.array([], dtype=int)
             top = top[np.argsort(-scores[top], kind="stable")]
             skills = [
-                LinkedSkill(self.uris_[c], self.labels_[c], float(scores[c]), sentences[best_sentence[t, c]])
+                LinkedSkill(
+                    str(self.uris_[c]),
+                    str(self.labels_[c]),
+                    float(scores[c]),
+                    sentences[best_sentence[t, c]],
+                )
                 for c in top
                 if np.isfinite(best[t, c]) and (min_score is None or scores[c] >= min_score)
             ]

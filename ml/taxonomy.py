@@ -26,7 +26,7 @@ def embed_cached(
     namespace: str,
     progress: bool = False,
 ) -> np.ndarray:
-    """Embeddings of ``texts``, read from ``cache_dir`` when an identical set was embedded before."""
+    """Embeddings of ``texts``, read from ``cache_dir`` if the same texts were embedded before."""
     digest = hashlib.sha256()
     digest.update(f"{encoder.name}\x00{namespace}\x00".encode())
     for text in texts:
@@ -36,7 +36,8 @@ def embed_cached(
         safe_model = "".join(ch if ch.isalnum() or ch in "-." else "_" for ch in encoder.name)
         path = Path(cache_dir) / f"{namespace}--{safe_model}--{digest.hexdigest()[:20]}.npy"
         if path.exists():
-            vectors = np.load(path)
+            # Mapped, not read: a caller using a subset (preferred labels only) reads only that.
+            vectors = np.load(path, mmap_mode="r")
             if vectors.shape[0] == len(texts):
                 return vectors
     vectors = _encode_batched(texts, encoder, progress)
@@ -80,11 +81,24 @@ class LabelIndex:
     def n_concepts(self) -> int:
         return len(self.starts)
 
+    def preferred_only(self) -> LabelIndex:
+        """The same concepts with their preferred labels alone."""
+        keep = self.is_preferred
+        return LabelIndex(
+            self.vectors[keep],
+            self.concept[keep],
+            self.is_preferred[keep],
+            tuple(t for t, k in zip(self.texts, keep, strict=True) if k),
+            np.arange(self.n_concepts),
+        )
+
     def best_per_concept(self, similarities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per concept, the best score over its rows and that row: ``(scores, rows)``."""
         scores = np.maximum.reduceat(similarities, self.starts, axis=1)
         # The arg-max row is wanted only for evidence and lexical checks; a repeat makes it cheap.
-        hit = similarities == np.repeat(scores, np.diff(np.append(self.starts, len(self.concept))), axis=1)
+        hit = similarities == np.repeat(
+            scores, np.diff(np.append(self.starts, len(self.concept))), axis=1
+        )
         rows = np.where(hit, np.arange(similarities.shape[1]), similarities.shape[1])
         return scores, np.minimum.reduceat(rows, self.starts, axis=1)
 

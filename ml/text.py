@@ -33,6 +33,21 @@ _FOREIGN = frozenset(
 )
 
 
+_TOKEN = re.compile(r"[a-z0-9+#]+")
+_PARENTHESES = re.compile(r"\([^)]*\)")
+_STOP = frozenset(
+    "a an and the of to in for on with by or as at from into use using be is are your our you we "
+    "their its it this that other etc".split()
+)
+
+
+def content_words(text: str) -> frozenset[str]:
+    """Lower-case words minus function words and plural "s"; ESCO's "(computer programming)"
+    style qualifiers are left out, so "Java (computer programming)" is just {"java"}."""
+    words = _TOKEN.findall(_PARENTHESES.sub(" ", text.lower()))
+    return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words) - _STOP
+
+
 @dataclass(frozen=True)
 class Prepared:
     """A text ready to embed: its sentences, or why there are none."""
@@ -64,7 +79,8 @@ def _garbage_share(text: str) -> float:
     bad = sum(
         1
         for ch in text
-        if unicodedata.category(ch) in {"Cc", "Co", "Cn", "Cs"} and ch not in "\n\r\t"
+        if unicodedata.category(ch) in {"Cc", "Co", "Cn", "Cs"}
+        and ch not in "\n\r\t"
         or ch == "\ufffd"
     )
     return bad / max(len(text), 1)
@@ -98,15 +114,16 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def chunk_words(sentence: str, max_words: int = MAX_WORDS, overlap: int = OVERLAP_WORDS) -> list[str]:
+def chunk_words(
+    sentence: str, max_words: int = MAX_WORDS, overlap: int = OVERLAP_WORDS
+) -> list[str]:
     """Overlapping windows over a long sentence, so that no part of it goes unread."""
     words = sentence.split()
     if len(words) <= max_words:
         return [sentence]
     step = max_words - overlap
     return [
-        " ".join(words[i : i + max_words])
-        for i in range(0, max(len(words) - overlap, 1), step)
+        " ".join(words[i : i + max_words]) for i in range(0, max(len(words) - overlap, 1), step)
     ]
 
 

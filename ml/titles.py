@@ -20,9 +20,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from ml.encoder import Encoder, get_encoder
 from ml.taxonomy import build_label_index, embed_cached
-from ml.text import strip_html
+from ml.text import content_words, strip_html
 
 _CHUNK = 256
+_CANDIDATES = 30  # occupations per title re-ranked with the lexical bonus
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ class TitleNormaliser(BaseEstimator):
         Part of the cache key.
     soc_weight : float, default=0.3
         Weight of the best SOC index title of the occupation's ISCO group.
+    lexical_weight : float, default=0.0
+        Bonus for the share of the best label's words that occur in the title.
 
     Attributes
     ----------
@@ -78,14 +81,19 @@ class TitleNormaliser(BaseEstimator):
         cache_dir: str | os.PathLike[str] | None = None,
         taxonomy_version: str = "esco",
         soc_weight: float = 0.3,
+        lexical_weight: float = 0.0,
     ) -> None:
         self.encoder = encoder
         self.cache_dir = cache_dir
         self.taxonomy_version = taxonomy_version
         self.soc_weight = soc_weight
+        self.lexical_weight = lexical_weight
 
     def fit(
-        self, occupations: pd.DataFrame, soc_index: pd.DataFrame | None = None, progress: bool = False
+        self,
+        occupations: pd.DataFrame,
+        soc_index: pd.DataFrame | None = None,
+        progress: bool = False,
     ) -> TitleNormaliser:
         """Embed (or read from the cache) occupation labels and SOC index titles.
 
@@ -111,8 +119,11 @@ class TitleNormaliser(BaseEstimator):
         isco = occupations["isco08"].to_numpy(dtype=str)
         alt = occupations["alt_labels"] if "alt_labels" in occupations else [[]] * len(occupations)
         self.index_ = build_label_index(
-            [[label, *alts] for label, alts in zip(self.labels_, alt)],
-            self.encoder_, self.cache_dir, f"{self.taxonomy_version}-occupation-labels", progress,
+            [[label, *alts] for label, alts in zip(self.labels_, alt, strict=True)],
+            self.encoder_,
+            self.cache_dir,
+            f"{self.taxonomy_version}-occupation-labels",
+            progress,
         )
         self.crosswalk_ = isco_to_soc(soc_index) if soc_index is not None else {}
         self.soc2020_ = np.array([self.crosswalk_.get(g, "") for g in isco], dtype=str)
@@ -122,7 +133,9 @@ class TitleNormaliser(BaseEstimator):
             pairs = soc_index.loc[soc_index["isco08"].isin(set(isco)), ["isco08", "title"]]
             pairs = pairs.drop_duplicates().sort_values(["isco08", "title"])
             titles = sorted(set(pairs["title"]))
-            vectors = embed_cached(titles, self.encoder_, self.cache_dir, "soc2020-index-titles", progress)
+            vectors = embed_cached(
+                titles, self.encoder_, self.cache_dir, "soc2020-index-titles", progress
+            )
             row = {t: i for i, t in enumerate(titles)}
             self.soc_vectors_ = vectors[[row[t] for t in pairs["title"]]]
             groups = pairs["isco08"].to_numpy(dtype=str)
@@ -139,14 +152,26 @@ class TitleNormaliser(BaseEstimator):
         out = np.empty((len(clean), self.index_.n_concepts), dtype=np.float32)
         for start in range(0, len(clean), _CHUNK):
             v = vectors[start : start + _CHUNK]
-            own, _ = self.index_.best_per_concept(v @ self.index_.vectors.T)
+            own, rows = self.index_.best_per_concept(v @ self.index_.vectors.T)
             if self.soc_vectors_ is not None:
                 group = np.maximum.reduceat(v @ self.soc_vectors_.T, self.soc_starts_, axis=1)
                 uk = np.where(self.occupation_group_ >= 0, group[:, self.occupation_group_], own)
                 own = (1 - self.soc_weight) * own + self.soc_weight * uk
+            if self.lexical_weight:
+                self._lexical_bonus(clean[start : start + _CHUNK], own, rows)
             out[start : start + _CHUNK] = own
         out[[not t for t in clean]] = 0.0
         return np.clip(out, 0.0, 1.0)
+
+    def _lexical_bonus(self, titles: Sequence[str], scores: np.ndarray, rows: np.ndarray) -> None:
+        """Add ``lexical_weight`` x the share of the best label's words found in the title."""
+        top = np.argpartition(-scores, _CANDIDATES - 1, axis=1)[:, :_CANDIDATES]
+        for i, title in enumerate(titles):
+            words = content_words(title)
+            for c in top[i]:
+                label = content_words(self.index_.texts[rows[i, c]])
+                if label:
+                    scores[i, c] += self.lexical_weight * len(label & words) / len(label)
 
     def normalise(
         self, titles: Sequence[str], top_k: int = 10, min_score: float | None = None
@@ -180,7 +205,12 @@ class TitleNormaliser(BaseEstimator):
             top = top[np.argsort(-row[top], kind="stable")]
             results.append(
                 [
-                    NormalisedTitle(self.uris_[c], self.labels_[c], float(row[c]), self.soc2020_[c])
+                    NormalisedTitle(
+                        str(self.uris_[c]),
+                        str(self.labels_[c]),
+                        float(row[c]),
+                        str(self.soc2020_[c]),
+                    )
                     for c in top
                     if min_score is None or row[c] >= min_score
                 ]

@@ -39,10 +39,19 @@ def _progress(total_hint: int | None, unit: str):  # type: ignore[no-untyped-def
 
 
 @click.command("link-skills")
-@click.option("--top-k", type=click.IntRange(min=1), default=10, show_default=True,
-              help="Skills per line, the best whatever their score.")
-@click.option("--min-score", type=click.FloatRange(0, 1), default=None,
-              help="Keep only skills scoring at least this.")
+@click.option(
+    "--top-k",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Skills per line, the best whatever their score.",
+)
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Keep only skills scoring at least this.",
+)
 @click.argument("source", type=click.File("r", encoding="utf-8", errors="replace"), default="-")
 @with_appcontext
 def link_skills(top_k: int, min_score: float | None, source: TextIO) -> None:
@@ -52,7 +61,9 @@ def link_skills(top_k: int, min_score: float | None, source: TextIO) -> None:
     linker = get_skill_linker(current_app.config["CACHE_DIR"], progress=True)
     with _progress(None, " lines") as bar:
         for batch in _batches(source):
-            for text, result in zip(batch, linker.link_statements(batch, top_k, min_score)):
+            for text, result in zip(
+                batch, linker.link_statements(batch, top_k, min_score), strict=True
+            ):
                 record: dict[str, object] = {
                     "text": text,
                     "skills": [
@@ -67,10 +78,19 @@ def link_skills(top_k: int, min_score: float | None, source: TextIO) -> None:
 
 
 @click.command("normalise-titles")
-@click.option("--top-k", type=click.IntRange(min=1), default=10, show_default=True,
-              help="Occupations per title, the best whatever their score.")
-@click.option("--min-score", type=click.FloatRange(0, 1), default=None,
-              help="Keep only occupations scoring at least this.")
+@click.option(
+    "--top-k",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Occupations per title, the best whatever their score.",
+)
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Keep only occupations scoring at least this.",
+)
 @click.argument("source", type=click.File("r", encoding="utf-8", errors="replace"), default="-")
 @with_appcontext
 def normalise_titles(top_k: int, min_score: float | None, source: TextIO) -> None:
@@ -80,13 +100,19 @@ def normalise_titles(top_k: int, min_score: float | None, source: TextIO) -> Non
     normaliser = get_title_normaliser(current_app.config["CACHE_DIR"], progress=True)
     with _progress(None, " titles") as bar:
         for batch in _batches(source):
-            for title, found in zip(batch, normaliser.normalise(batch, top_k, min_score)):
+            for title, found in zip(
+                batch, normaliser.normalise(batch, top_k, min_score), strict=True
+            ):
                 _emit(
                     {
                         "text": title,
                         "occupations": [
-                            {"uri": o.uri, "label": o.label, "score": round(o.score, 4),
-                             "soc2020": o.soc2020}
+                            {
+                                "uri": o.uri,
+                                "label": o.label,
+                                "score": round(o.score, 4),
+                                "soc2020": o.soc2020,
+                            }
                             for o in found
                         ],
                     }

@@ -1,4 +1,4 @@
-"""Fitted skill linker and title normaliser, built from the shipped reference data once per process."""
+"""The fitted skill linker and title normaliser, built from the shipped reference data once."""
 
 from __future__ import annotations
 
@@ -33,7 +33,9 @@ def get_title_normaliser(
     key = os.fspath(cache_dir)
     with _lock:
         if key not in _normalisers:
-            normaliser = TitleNormaliser(cache_dir=key, taxonomy_version=reference_data.ESCO_VERSION)
+            normaliser = TitleNormaliser(
+                cache_dir=key, taxonomy_version=reference_data.ESCO_VERSION
+            )
             _normalisers[key] = normaliser.fit(
                 reference_data.read_esco_occupations(),
                 reference_data.read_soc_index(),

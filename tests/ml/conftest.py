@@ -63,7 +63,7 @@ def tiny_skills() -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def ml_app():
-    """The app with the project's embedding cache: embedding ESCO takes minutes the first time only."""
+    """The app with the project's embedding cache: embedding ESCO takes minutes, once."""
     from skillsmatch import create_app
     from skillsmatch.config import PROJECT_ROOT
 

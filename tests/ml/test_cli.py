@@ -39,7 +39,9 @@ def test_link_skills_top_k(ml_app, skill_uris) -> None:
         assert len(skills) == 3
         assert [s["score"] for s in skills] == sorted((s["score"] for s in skills), reverse=True)
         assert all(s["uri"] in skill_uris and 0 <= s["score"] <= 1 and s["label"] for s in skills)
-    assert any("programming" in s["label"].lower() or "SQL" in s["label"] for s in records[0]["skills"])
+    assert any(
+        "programming" in s["label"].lower() or "SQL" in s["label"] for s in records[0]["skills"]
+    )
     for record in records[2:]:
         assert record["skills"] == [] and record["reason"]
 

@@ -29,6 +29,7 @@ def test_ranks_by_best_label_with_evidence(encoder, tiny_skills) -> None:
     linker = SkillLinker(encoder=encoder, calibration=(1.0, 0.0)).fit(tiny_skills)
     [skills] = linker.link(["Our office is in Leeds. You must hold HGV driving licence."], top_k=2)
     assert isinstance(skills[0], LinkedSkill)
+    assert type(skills[0].uri) is str and type(skills[0].label) is str
     assert skills[0].label == "drive heavy goods vehicles"  # found through its alternative label
     assert skills[0].evidence == "You must hold HGV driving licence."
     assert skills[0].score >= skills[1].score

@@ -40,7 +40,9 @@ def test_random_bytes_are_refused() -> None:
 
 
 def test_html_is_read_as_text() -> None:
-    text = "<p>Use <b>Python</b>.</p><script>alert(1)</script><ul><li>SQL</li><li>A &amp; B</li></ul>"
+    text = (
+        "<p>Use <b>Python</b>.</p><script>alert(1)</script><ul><li>SQL</li><li>A &amp; B</li></ul>"
+    )
     assert prepare(text).sentences == ["Use Python.", "SQL", "A & B"]
     assert "<" not in strip_html("&lt;p&gt;Escaped twice&lt;/p&gt;")
 
@@ -48,7 +50,10 @@ def test_html_is_read_as_text() -> None:
 def test_sentences_and_bullets() -> None:
     text = "We need a nurse. You will care for patients!\n- manage budgets\n* drive vans"
     assert split_sentences(text) == [
-        "We need a nurse.", "You will care for patients!", "manage budgets", "drive vans",
+        "We need a nurse.",
+        "You will care for patients!",
+        "manage budgets",
+        "drive vans",
     ]
 
 

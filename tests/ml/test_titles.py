@@ -37,7 +37,9 @@ def test_crosswalk_takes_the_most_frequent_soc(soc_index) -> None:
 
 
 def test_crosswalk_ties_go_to_the_lower_code() -> None:
-    index = pd.DataFrame({"title": ["a", "b"], "soc2020": ["9000", "1000"], "isco08": ["1111", "1111"]})
+    index = pd.DataFrame(
+        {"title": ["a", "b"], "soc2020": ["9000", "1000"], "isco08": ["1111", "1111"]}
+    )
     assert isco_to_soc(index) == {"1111": "1000"}
 
 
