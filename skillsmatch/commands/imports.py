@@ -35,13 +35,12 @@ from skillsmatch.imports import (
 )
 from skillsmatch.loaders.reference import sector_map
 from skillsmatch.loaders.report import LoadReport, SkippedRow
-from skillsmatch.loaders.standards import Readers
+from skillsmatch.loaders.standards import Readers, attach_overview_skills
 from skillsmatch.loaders.vacancies import build_vacancies
 from skillsmatch.models import (
     Course,
     CourseOccupation,
     CourseOffering,
-    CourseSkill,
     District,
     Occupation,
     Provider,
@@ -51,7 +50,6 @@ from skillsmatch.models import (
 )
 
 IMPORT_SOURCE = "import"
-SKILLS_FROM_OVERVIEW = 5
 _CHUNK = 500  # keeps IN (...) lists well under SQLite's bound-parameter limit
 
 ReadersFactory = Callable[[], Readers]
@@ -244,22 +242,7 @@ def _new_course(row: dict[str, Any], provider: Provider, sector_id: int | None) 
 def _attach_skills(session: Session, courses: list[Course], linker: Any) -> None:
     skill_ids = dict(session.execute(sa.select(Skill.uri, Skill.id)).all())
     texts = [f"{c.title}\n{c.overview}".strip() for c in courses]
-    linked = linker.link(texts, top_k=SKILLS_FROM_OVERVIEW, min_score=linker.precision_threshold_)
-    for course, matches in zip(courses, linked, strict=True):
-        seen: set[int] = set()
-        for match in matches:
-            skill_id = skill_ids.get(match.uri)
-            if skill_id is None or skill_id in seen:
-                continue
-            seen.add(skill_id)
-            course.skills.append(
-                CourseSkill(
-                    skill_id=skill_id,
-                    provenance="overview",
-                    score=float(match.score),
-                    evidence=course.overview or course.title,
-                )
-            )
+    attach_overview_skills(courses, texts, linker, skill_ids)
 
 
 def _attach_occupations(

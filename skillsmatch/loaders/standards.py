@@ -151,17 +151,22 @@ def _attach_ksb_skills(
             _add_skill(course, skill_ids.get(skill.uri), "ksb", skill.score, statement)
 
 
+def attach_overview_skills(
+    courses: list[Course], texts: list[str], linker: Any, skill_ids: dict[str, int]
+) -> None:
+    """Link each course's descriptive text (one per course) and keep its confident skills."""
+    linked = linker.link(texts, top_k=SKILLS_FROM_OVERVIEW, min_score=linker.precision_threshold_)
+    for course, skills in zip(courses, linked, strict=True):
+        for skill in skills:
+            _add_skill(course, skill_ids.get(skill.uri), "overview", skill.score, course.overview or course.title)
+
+
 def _attach_fallback_skills(
     session: Session, courses: list[Course], linker: Any, skill_ids: dict[str, int]
 ) -> None:
     """Courses without KSB text: skills from the overview and from the occupations they lead to."""
     without = [c for c in courses if not c.skills]
-    overviews = linker.link(
-        [c.overview for c in without], top_k=SKILLS_FROM_OVERVIEW, min_score=linker.precision_threshold_
-    )
-    for course, linked in zip(without, overviews):
-        for skill in linked:
-            _add_skill(course, skill_ids.get(skill.uri), "overview", skill.score, course.overview)
+    attach_overview_skills(without, [c.overview for c in without], linker, skill_ids)
     occupation_ids = {o.occupation_id for c in without for o in c.occupations}
     essential: dict[int, list[int]] = {}
     for occ_id, skill_id in session.execute(
