@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -32,13 +34,29 @@ def _echo(reports: LoadReport | list[LoadReport]) -> None:
         click.echo(report.summary())
 
 
-def _readers() -> object:
-    from skillsmatch.loaders.standards import Readers
-    from skillsmatch.services.linking import get_skill_linker, get_title_normaliser
+class _LazyReaders:
+    """The linker and normaliser, built only when a loader has new rows to read."""
 
-    cache = Path(current_app.config["CACHE_DIR"])
-    click.echo("Preparing the ESCO skill linker and job-title normaliser (cached after the first run)...")
-    return Readers(get_skill_linker(cache), get_title_normaliser(cache))
+    def __init__(self, cache: Path) -> None:
+        self._cache = cache
+
+    @functools.cached_property
+    def skill_linker(self) -> Any:
+        from skillsmatch.services.linking import get_skill_linker
+
+        click.echo("Preparing the ESCO skill linker (embeddings cached after the first run)...")
+        return get_skill_linker(self._cache)
+
+    @functools.cached_property
+    def title_normaliser(self) -> Any:
+        from skillsmatch.services.linking import get_title_normaliser
+
+        click.echo("Preparing the job-title normaliser (embeddings cached after the first run)...")
+        return get_title_normaliser(self._cache)
+
+
+def _readers() -> _LazyReaders:
+    return _LazyReaders(Path(current_app.config["CACHE_DIR"]))
 
 
 def _data_dir() -> Path:
@@ -161,6 +179,7 @@ def demo_accounts() -> None:
         click.echo(accounts.rstrip())
     else:
         click.echo("No demo accounts yet: run `skillsmatch generate-demo`.")
+    click.echo("Sign in at http://127.0.0.1:5000/sign-in")
 
 
 COMMANDS.append(demo_accounts)
