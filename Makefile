@@ -3,10 +3,11 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+FRONTEND := web/static/govuk/VERSION
 
 .PHONY: install run test bench lint clean
 
-install: $(STAMP)
+install: $(STAMP) $(FRONTEND)
 
 # torch comes first, from the CPU wheel on disk, so nothing pulls a CUDA build of it later.
 $(STAMP): pyproject.toml requirements.lock
@@ -15,6 +16,11 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
+
+# GOV.UK Frontend from npm, compiled and copied into web/static/govuk (generated, git-ignored).
+$(FRONTEND): package.json package-lock.json web/frontend/build.mjs web/frontend/skillsmatch.scss
+	npm ci --no-audit --no-fund --ignore-scripts --omit=optional
+	npm run build
 
 run: install
 	$(BIN)/skillsmatch load-all
@@ -31,4 +37,4 @@ lint: install
 	$(BIN)/ruff check skillsmatch ml web tests bench
 
 clean:
-	rm -rf $(VENV) instance var
+	rm -rf $(VENV) instance var node_modules web/static/govuk

@@ -30,11 +30,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
     from skillsmatch import commands, models  # noqa: F401  (models registers the tables)
-    from skillsmatch.extensions import db, migrate
+    from skillsmatch.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
                      render_as_batch=True)
+    for extension in (login_manager, csrf, limiter):
+        extension.init_app(app)
     commands.init_app(app)
 
     import web

@@ -20,4 +20,19 @@ def default_config(instance_path: str) -> dict[str, Any]:
         # Embeddings are cached on disk, keyed by model and taxonomy version.
         "CACHE_DIR": os.environ.get("SKILLSMATCH_CACHE_DIR", str(PROJECT_ROOT / "var" / "cache")),
         "SECRET_KEY": None,
+        # The session cookie: host-only, HTTPS only, out of reach of scripts (ASVS 3.3).
+        "SESSION_COOKIE_NAME": "__Host-session",
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # A signed-in session ends after 30 minutes without a request, and after 12 hours in all.
+        "SESSION_IDLE_SECONDS": 30 * 60,
+        "SESSION_ABSOLUTE_SECONDS": 12 * 60 * 60,
+        "PERMANENT_SESSION_LIFETIME": 12 * 60 * 60,
+        # Sign-in, registration and password changes are rate-limited. memory:// counts per
+        # process; production sets SKILLSMATCH_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379.
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_KEY_PREFIX": "skillsmatch",
     }

@@ -1,4 +1,4 @@
-"""Public pages: the home page explaining the service."""
+"""Public pages: the service explained, the priority sectors and the course search."""
 
 from __future__ import annotations
 
