@@ -2,33 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
-from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 import pytest
-
-
-class HashingEncoder:
-    """Bag of words hashed into 64 dimensions: similar wording, similar vectors. No model needed."""
-
-    name = "hashing-test-encoder"
-    max_tokens = 256
-
-    def __init__(self) -> None:
-        self.calls: list[int] = []
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        self.calls.append(len(texts))
-        out = np.zeros((len(texts), 64), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for word in re.findall(r"[a-z]+", text.lower()):
-                out[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % 64] += 1.0
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms == 0, 1.0, norms)
+from fakes import HashingEncoder
 
 
 @pytest.fixture
