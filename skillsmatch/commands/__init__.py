@@ -6,8 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from skillsmatch.commands import data, imports, linking
+    from skillsmatch.commands import data, gaps, imports, linking
 
-    for module in (data, linking, imports):
+    for module in (data, linking, imports, gaps):
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -3,6 +3,7 @@
 from skillsmatch.models.base import Base
 from skillsmatch.models.courses import Course, CourseOccupation, CourseOffering, CourseSkill, Provider
 from skillsmatch.models.employers import Employer, SkillDemand, SkillDemandSkill, Vacancy, VacancySkill
+from skillsmatch.models.gaps import GapSnapshot, GapSnapshotRow, GapSnapshotSource
 from skillsmatch.models.geography import District, Sector, SectorCode, district_neighbour
 from skillsmatch.models.people import AuditEvent, Learner, LearnerSkill, User, learner_sector
 from skillsmatch.models.taxonomy import (
@@ -24,6 +25,9 @@ __all__ = [
     "CourseSkill",
     "District",
     "Employer",
+    "GapSnapshot",
+    "GapSnapshotRow",
+    "GapSnapshotSource",
     "Learner",
     "LearnerSkill",
     "Occupation",
