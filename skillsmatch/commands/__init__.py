@@ -6,8 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from skillsmatch.commands import data, gaps, imports, linking
+    from skillsmatch.commands import data, gaps, imports, linking, matching
 
-    for module in (data, linking, imports, gaps):
+    for module in (data, linking, imports, gaps, matching):
         for command in module.COMMANDS:
             app.cli.add_command(command)
