@@ -19,6 +19,12 @@ rate in the same run; peak RSS; cold start to the first linked sentence with a w
 re-trains the sentence adapter on SkillSkape train (80%, about a minute on two cores), fits the
 score calibration and both thresholds on the other 20%, and writes ``ml/skill_adapter.npz`` and
 ``ml/skill_linker.json`` with the settings in ``CHOSEN``. No evaluation split is trained on.
+
+    .venv/bin/python -m bench.bench_linking --train-filter
+
+trains the skill-sentence filter on SkillSpan train (adverts split 80/20; the threshold keeps 97%
+of the held-out sentences that name a skill), prints its held-out figures and writes
+``ml/skill_sentence_filter.npz``, named in ``ml/skill_linker.json``.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from ml import calibration  # noqa: E402
 from ml.adapter import train_adapter  # noqa: E402
 from ml.linking import PARAMS_FILE, SkillLinker, tuned_params  # noqa: E402
+from ml.sentence_filter import train_sentence_filter  # noqa: E402
 from ml.text import prepare  # noqa: E402
 from skillsmatch import reference_data  # noqa: E402
 from skillsmatch.config import PROJECT_ROOT  # noqa: E402
@@ -213,6 +220,7 @@ def calibrate(dev_dir: Path, cache_dir: str) -> None:
     low = min(calibration.recall_threshold(probs, correct, TARGET_RECALL), high)
     params = {
         **CHOSEN,
+        **{k: v for k, v in json.loads(PARAMS_FILE.read_text()).items() if k == "sentence_filter"},
         "adapter": adapter.name,
         "calibration": [round(slope, 4), round(intercept, 4)],
         "precision_threshold": round(high, 4),
@@ -226,6 +234,34 @@ def calibrate(dev_dir: Path, cache_dir: str) -> None:
     }
     PARAMS_FILE.write_text(json.dumps(params, indent=2) + "\n")
     _say(json.dumps(params, indent=2))
+
+
+def train_filter(dev_dir: Path) -> None:
+    """Train the skill-sentence filter on SkillSpan train and name it in ml/skill_linker.json."""
+    from ml.encoder import get_encoder
+
+    records = [json.loads(line) for line in (dev_dir / "skillspan" / "train.json").open()]
+    sentences = [" ".join(r["tokens"]) for r in records]
+    names_skill = np.array(
+        [any(t != "O" for t in r["tags_skill"] + r["tags_knowledge"]) for r in records]
+    )
+    groups = [f"{r['source']}-{r['idx']}" for r in records]
+    encoder = get_encoder()
+    _say(f"training the sentence filter on {len(sentences)} SkillSpan sentences", sys.stderr)
+    sentence_filter, figures = train_sentence_filter(
+        encoder.encode(sentences), names_skill, groups, encoder.name
+    )
+    path = PARAMS_FILE.with_name("skill_sentence_filter.npz")
+    sentence_filter.save(path)
+    params = json.loads(PARAMS_FILE.read_text())
+    params["sentence_filter"] = path.name
+    PARAMS_FILE.write_text(json.dumps(params, indent=2) + "\n")
+    _say(
+        f"held-out SkillSpan adverts ({figures['held_out_sentences']:.0f} sentences): ROC AUC "
+        f"{figures['roc_auc']:.3f}; threshold {sentence_filter.threshold:.3f} keeps "
+        f"{figures['skill_sentences_kept']:.1%} of skill sentences and drops "
+        f"{figures['other_sentences_dropped']:.1%} of the others"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -246,12 +282,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="re-train the adapter and thresholds on SkillSkape train, then stop",
     )
+    parser.add_argument(
+        "--train-filter",
+        action="store_true",
+        help="re-train the skill-sentence filter on SkillSpan train, then stop",
+    )
     args = parser.parse_args(argv)
     if not args.dev_dir.exists():
         _say(f"skipped: no dev sets at {args.dev_dir} (give --dev-dir)", sys.stderr)
         return 0
     if args.calibrate:
         calibrate(args.dev_dir, args.cache_dir)
+        return 0
+    if args.train_filter:
+        train_filter(args.dev_dir)
         return 0
 
     linker = get_skill_linker(args.cache_dir, progress=True)
@@ -266,6 +310,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         cache_dir=args.cache_dir,
         taxonomy_version=reference_data.ESCO_VERSION,
         **{k: v for k, v in tuned_params().items() if k != "adapter"},
+    ).fit(skills)
+    unfiltered = SkillLinker(
+        cache_dir=args.cache_dir,
+        taxonomy_version=reference_data.ESCO_VERSION,
+        **{k: v for k, v in tuned_params().items() if k != "sentence_filter"},
     ).fit(skills)
 
     def ranker(model: SkillLinker) -> Ranker:
@@ -294,6 +343,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         systems = (
             ("baseline", baseline),
             ("no adapter", ranker(untrained)),
+            ("no sentence filter", ranker(unfiltered)),
             ("SkillLinker", ranker(linker)),
         )
         for system, rank in systems:
@@ -345,6 +395,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     n = len(sentences)
     heading = f"speed on {n} sentences from {len(adverts)} NHS adverts, median of {args.repeats}:"
     _say(heading)
+    if linker.sentence_filter_ is not None:
+        kept = linker.sentence_filter_.keeps(encoder.encode(sentences)).mean()
+        _say(f"  the sentence filter leaves out {1 - kept:.1%} of these sentences")
     _say(f"  bare encode  {n / encode_s:7.1f} sentences/s")
     _say(
         f"  link         {n / link_s:7.1f} sentences/s  ratio {encode_s / link_s:.2f} (goal >= 0.7)"

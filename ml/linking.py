@@ -5,8 +5,9 @@ adapter, and compared with the label vectors of every skill; a skill scores as i
 The best candidates get a bonus for the share of their label's words found in the sentence, and
 a logistic calibration maps the result into [0, 1], so that a score reads as the chance that the
 skill is really asked for. A text scores each skill by its best sentence, kept as the evidence.
-Alternative labels, descriptions, a skill-type prior and a boilerplate filter are options; the
-settings in use are those the benchmark supported (``ml/README.md``).
+Alternative labels, descriptions, a skill-type prior and a filter dropping sentences that name no
+skill (``ml.sentence_filter``) are options; the settings in use are those the benchmark supported
+(``ml/README.md``).
 """
 
 from __future__ import annotations
@@ -23,27 +24,12 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from ml.encoder import Encoder, get_encoder
+from ml.sentence_filter import SentenceFilter
 from ml.taxonomy import LabelIndex, build_label_index, embed_cached
 from ml.text import MAX_CHARS, MAX_WORDS, content_words, prepare
 
 PARAMS_FILE = Path(__file__).with_name("skill_linker.json")
 _CHUNK = 128  # sentences scored at once: 128 x 100k labels x 4 bytes = 50 MB
-# Sentences an advert carries around its requirements. Sentences closest to these rather than to
-# any skill are left out (see ``boilerplate_margin``).
-BOILERPLATE = (
-    "We are an equal opportunities employer and welcome applications from all backgrounds.",
-    "We value diversity and are committed to creating an inclusive environment for all employees.",
-    "Our company is a leading global provider of services with offices around the world.",
-    "Founded in 1990, we have grown to over 500 employees.",
-    "To apply, please send your CV and a covering letter.",
-    "Closing date for applications is 30 June.",
-    "We offer a competitive salary, pension scheme and 25 days holiday.",
-    "This is a full-time permanent position based in our London office.",
-    "Successful applicants will be subject to an enhanced DBS check.",
-    "Please contact the recruiting manager for an informal discussion.",
-    "The salary is up to 30,000 per annum depending on experience.",
-    "Agencies please do not send CVs.",
-)
 
 
 @dataclass(frozen=True)
@@ -75,8 +61,9 @@ def tuned_params(path: Path = PARAMS_FILE) -> dict[str, object]:
     params = {k: v for k, v in json.loads(path.read_text()).items() if not k.startswith("_")}
     if params.get("calibration") is not None:
         params["calibration"] = tuple(params["calibration"])
-    if params.get("adapter"):
-        params["adapter"] = str(path.parent / str(params["adapter"]))
+    for key in ("adapter", "sentence_filter"):
+        if params.get(key):
+            params[key] = str(path.parent / str(params[key]))
     return params
 
 
@@ -102,9 +89,9 @@ class SkillLinker(BaseEstimator):
         Bonus for the share of the best label's words that occur in the sentence.
     knowledge_prior : float, default=0.0
         Added to the raw score of ESCO "knowledge" concepts (negative to prefer skills).
-    boilerplate_margin : float or None, default=None
-        Drop a sentence when its similarity to a boilerplate prototype beats its best skill by
-        more than this; None keeps every sentence.
+    sentence_filter : path-like or None, default=None
+        A saved ``SentenceFilter``: sentences it judges to name no skill (company blurb,
+        benefits, how to apply) are left out; None reads every sentence.
     adapter : path-like or None, default=None
         A ``.npz`` holding a linear map applied to sentence vectors before matching
         (see ``ml.adapter``); None matches raw sentence vectors.
@@ -141,7 +128,7 @@ class SkillLinker(BaseEstimator):
         description_weight: float = 0.0,
         lexical_weight: float = 0.0,
         knowledge_prior: float = 0.0,
-        boilerplate_margin: float | None = None,
+        sentence_filter: str | os.PathLike[str] | None = None,
         adapter: str | os.PathLike[str] | None = None,
         calibration: tuple[float, float] | None = None,
         precision_threshold: float | None = None,
@@ -158,7 +145,7 @@ class SkillLinker(BaseEstimator):
         self.description_weight = description_weight
         self.lexical_weight = lexical_weight
         self.knowledge_prior = knowledge_prior
-        self.boilerplate_margin = boilerplate_margin
+        self.sentence_filter = sentence_filter
         self.adapter = adapter
         self.calibration = calibration
         self.precision_threshold = precision_threshold
@@ -218,8 +205,10 @@ class SkillLinker(BaseEstimator):
         self.prior_ = np.zeros(len(skills), dtype=np.float32)
         if "skill_type" in skills:
             self.prior_[(skills["skill_type"] == "knowledge").to_numpy()] += self.knowledge_prior
-        self.boilerplate_vectors_ = embed_cached(
-            BOILERPLATE, self.encoder_, self.cache_dir, "boilerplate"
+        self.sentence_filter_ = (
+            SentenceFilter.load(self.sentence_filter, self.encoder_.name)
+            if self.sentence_filter is not None
+            else None
         )
         self.adapter_ = None
         if self.adapter is not None:
@@ -244,7 +233,7 @@ class SkillLinker(BaseEstimator):
     def raw_scores(self, sentences: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
         """Uncalibrated score of every skill for every sentence, shape (n_sentences, n_skills).
 
-        Boilerplate sentences score ``-inf`` throughout.
+        Sentences the sentence filter drops score ``-inf`` throughout.
         """
         check_is_fitted(self, "index_")
         if vectors is None:
@@ -278,9 +267,8 @@ class SkillLinker(BaseEstimator):
                     label = self.label_words_[rows[i, c]]
                     if label:
                         scores[i, c] += self.lexical_weight * len(label & words) / len(label)
-        if self.boilerplate_margin is not None:
-            blurb = (raw_vectors @ self.boilerplate_vectors_.T).max(axis=1)
-            scores[blurb - scores.max(axis=1) > self.boilerplate_margin] = -np.inf
+        if self.sentence_filter_ is not None:
+            scores[~self.sentence_filter_.keeps(raw_vectors)] = -np.inf
         return scores
 
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
@@ -360,7 +348,7 @@ class SkillLinker(BaseEstimator):
             ]
             reason = None
             if not skills and not np.isfinite(best[t]).any():
-                reason = "no requirements: every sentence reads as boilerplate"
+                reason = "no requirements: no sentence names a skill"
             results.append(LinkResult(skills, reason, len(prep.sentences)))
         return results
 

@@ -136,7 +136,8 @@ def load_all(ctx: click.Context) -> None:
 @with_appcontext
 def extract_nhs_adverts(source: Path, out: Path | None) -> None:
     """Write the Greater Essex adverts of an NHS Jobs dump, with personal data removed."""
-    from skillsmatch.loaders.vacancies import NHS_EXTRACT, extract_nhs_adverts as extract
+    from skillsmatch.loaders.vacancies import NHS_EXTRACT
+    from skillsmatch.loaders.vacancies import extract_nhs_adverts as extract
 
     target = out or _data_dir() / NHS_EXTRACT
     read, written = extract(source, target, _data_dir())

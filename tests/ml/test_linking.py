@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
@@ -92,11 +91,3 @@ def test_label_embeddings_are_cached(encoder, tiny_skills, tmp_path) -> None:
     changed = tiny_skills.assign(label=tiny_skills["label"].str.upper())
     SkillLinker(encoder=encoder, cache_dir=tmp_path).fit(changed)
     assert len(list(tmp_path.glob("*skill-labels*.npy"))) == 2
-
-
-def test_boilerplate_sentences_are_dropped(encoder, tiny_skills) -> None:
-    linker = SkillLinker(encoder=encoder, boilerplate_margin=0.0).fit(tiny_skills)
-    [result] = linker.link_statements(["Agencies please do not send CVs."])
-    assert result.skills == [] and result.reason and "boilerplate" in result.reason
-    scores = linker.raw_scores(["manage budgets"])
-    assert np.isfinite(scores).all()
