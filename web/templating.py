@@ -22,7 +22,21 @@ ROLE_NAVIGATION = {
 }
 PUBLIC_NAVIGATION = (("Courses", "public.courses"), ("Sectors", "public.sectors"))
 # Pages that belong under a navigation item without being it (a course, under "Courses").
-SECTIONS = {"public.courses": {"public.course"}}
+SECTIONS = {
+    "public.courses": {"public.course"},
+    "learner.dashboard": {"learner.profile", "learner.skills", "learner.consent",
+                          "learner.your_data", "learner.delete_account"},
+    "employer.dashboard": {"employer.new_need", "employer.need", "employer.edit_need",
+                           "employer.delete_need", "employer.new_vacancy", "employer.vacancy",
+                           "employer.edit_vacancy", "employer.delete_vacancy"},
+    "provider.dashboard": {"provider.new_course", "provider.course", "provider.edit_course",
+                           "provider.standards", "provider.new_offering",
+                           "provider.edit_offering", "provider.delete_offering",
+                           "provider.course_skills", "provider.import_courses"},
+    "board.dashboard": {"board.live_report", "board.snapshot", "board.sector", "board.district",
+                        "board.skill", "board.cell", "board.gap", "board.snapshots",
+                        "board.changes", "board.methodology", "board.audit_log"},
+}
 
 
 def init_app(app: Flask) -> None:

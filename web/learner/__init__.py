@@ -1,4 +1,4 @@
-"""A learner's own pages: profile, skills, pathways."""
+"""A learner's own pages: profile, skills, consent, their data, pathways."""
 
 from __future__ import annotations
 
@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("learner", __name__, url_prefix="/learner")
 
-from web.learner import views  # noqa: E402,F401
+from web.learner import profile, views, your_data  # noqa: E402,F401

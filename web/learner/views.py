@@ -1,4 +1,4 @@
-"""Views of the learner blueprint."""
+"""Views of the learner blueprint: the dashboard (the profile pages are in ``profile``)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from skillsmatch.extensions import db
 from skillsmatch.services.dashboards import learner_summary
+from skillsmatch.services.learner_profile import QUALIFICATION_LEVELS
 from web.auth.permissions import role_required
 from web.learner import bp
 
@@ -14,7 +15,9 @@ from web.learner import bp
 @bp.get("")
 @role_required("learner")
 def dashboard() -> str:
-    """Show the learner's own profile in brief."""
+    """Show the learner's own profile in brief, with their pathways and their data."""
     return render_template(
-        "learner/dashboard.html", summary=learner_summary(db.session, current_user.account)
+        "learner/dashboard.html",
+        summary=learner_summary(db.session, current_user.account),
+        levels=QUALIFICATION_LEVELS,
     )

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page
 from sitetest import make_app
 from werkzeug.serving import make_server
@@ -63,11 +64,17 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture
-def live_server(catalogue_db: Path, tmp_path: Path) -> Iterator[str]:
-    """The site served by werkzeug on a free port of 127.0.0.1, in a thread."""
+def live_app(catalogue_db: Path, tmp_path: Path) -> Flask:
+    """The app the live server serves; a test may set it up (extensions, data) first."""
     database = tmp_path / "live.sqlite3"
     shutil.copy(catalogue_db, database)
-    app = make_app(database)
+    return make_app(database)
+
+
+@pytest.fixture
+def live_server(live_app: Flask) -> Iterator[str]:
+    """The site served by werkzeug on a free port of 127.0.0.1, in a thread."""
+    app = live_app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
