@@ -31,3 +31,42 @@ const version = JSON.parse(
 ).version;
 writeFileSync(join(out, "VERSION"), `govuk-frontend ${version}\n`);
 console.log(`web/static/govuk: govuk-frontend ${version}, ${css.css.length} bytes of CSS`);
+
+// Vega, Vega-Lite and vega-embed draw the skills board's charts; copied into web/static/vega
+// (generated, git-ignored), served from this origin like everything else.
+const modules = join(root, "node_modules");
+const vegaOut = join(web, "static", "vega");
+rmSync(vegaOut, { recursive: true, force: true });
+mkdirSync(vegaOut, { recursive: true });
+const vegaFiles = [
+  ["vega", "vega.min.js"],
+  ["vega-lite", "vega-lite.min.js"],
+  ["vega-lite", "vega-lite.min.js.map"],
+  ["vega-embed", "vega-embed.min.js"],
+  ["vega-embed", "vega-embed.min.js.map"],
+];
+for (const [pkg, file] of vegaFiles) {
+  cpSync(join(modules, pkg, "build", file), join(vegaOut, file));
+}
+// vega-interpreter evaluates chart expressions without eval, so the CSP needs no
+// 'unsafe-eval'. It ships only as an ES module importing from vega-util, whose functions the
+// vega.min.js bundle already exposes as the global `vega`: read them from there.
+const interpreter = readFileSync(
+  join(modules, "vega-interpreter", "build", "vega-interpreter.js"),
+  "utf8",
+);
+const vegaUtilImport = /^import \{([^}]*)\} from 'vega-util';$/m;
+if (!vegaUtilImport.test(interpreter)) {
+  throw new Error("vega-interpreter no longer imports only from vega-util: update build.mjs");
+}
+writeFileSync(
+  join(vegaOut, "vega-interpreter.mjs"),
+  interpreter
+    .replace(vegaUtilImport, "const {$1} = globalThis.vega;")
+    .replace(/^\/\/# sourceMappingURL=.*$/m, ""),
+);
+const vegaVersions = ["vega", "vega-lite", "vega-embed", "vega-interpreter"].map(
+  (pkg) => `${pkg} ${JSON.parse(readFileSync(join(modules, pkg, "package.json"), "utf8")).version}`,
+);
+writeFileSync(join(vegaOut, "VERSION"), vegaVersions.join("\n") + "\n");
+console.log(`web/static/vega: ${vegaVersions.join(", ")}`);
