@@ -15,6 +15,7 @@ class HashingEncoder:
 
     name = "hashing-test-encoder"
     max_tokens = 256
+    dimension = 64
 
     def __init__(self) -> None:
         self.calls: list[int] = []

@@ -8,8 +8,6 @@ for the sentence model, so the tests need no model and run fast.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -18,8 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sqlalchemy as sa
+from fakes import HashingEncoder
 from flask import Flask
 
+from ml.course_matching import CourseMatch
 from skillsmatch.extensions import db
 from skillsmatch.models import (
     Course,
@@ -56,22 +56,6 @@ from skillsmatch.services.pathways import (
 )
 
 TODAY = date(2026, 7, 1)
-
-
-class HashingEncoder:
-    """Bag of hashed words in 64 dimensions: same words, close vectors; deterministic."""
-
-    name = "hashing-test-encoder"
-    max_tokens = 256
-    dimension = 64
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for word in re.findall(r"[a-z]+", text.lower()):
-                out[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1.0
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms == 0, 1.0, norms)
 
 
 # ---------------------------------------------------------------------------- factories
@@ -689,3 +673,48 @@ def test_profile_vectors_are_reused(world: World) -> None:
     again = recommend_pathways(index, world.learners["amy"], today=TODAY)
     assert Counting.calls == before + 1
     assert [p.score.score for p in again.pathways] == [p.score.score for p in first_run.pathways]
+
+
+class TitleMatcher:
+    """Stands in for ``ml.course_matching.CourseMatcher``: fixed answers per job title."""
+
+    def __init__(self, answers: dict[str, list[CourseMatch]]) -> None:
+        self.answers = answers
+
+    def match(self, texts: Sequence[str], top_k: int = 10) -> list[list[CourseMatch]]:
+        return [self.answers.get(t, [])[:top_k] for t in texts]
+
+
+def test_provision_keeps_the_courses_that_train_for_the_job(world: World) -> None:
+    index = index_for()
+    vacancy = world.vacancies["senior"]
+    index.course_matcher = TitleMatcher(
+        {
+            vacancy.title: [
+                CourseMatch("ST0002", "Infection control", 0.6),
+                CourseMatch("ST0003", "Complete care (Tendring)", 0.5),
+                CourseMatch("ST0001", "Care certificate", 0.4),
+            ]
+        }
+    )
+    result = provision_for_vacancy(index, db.session, vacancy, today=TODAY)
+    # "Care leadership" supplies skills but does not train for the job; the Tendring course is
+    # out of reach; the rest come in the matcher's order, not by coverage.
+    assert [c.course.title for c in result.courses] == ["Infection control", "Care certificate"]
+
+
+def test_provision_says_when_no_course_trains_for_the_job(world: World) -> None:
+    index = index_for()
+    vacancy = world.vacancies["senior"]
+    index.course_matcher = TitleMatcher({})
+    result = provision_for_vacancy(index, db.session, vacancy, today=TODAY)
+    assert result.courses == []
+    assert result.has("no-course-trains") and not result.has("no-provision")
+    assert f"No course in the catalogue trains for '{vacancy.title}'." in result.explanation
+
+    index.course_matcher = TitleMatcher(
+        {vacancy.title: [CourseMatch("ST0003", "Complete care (Tendring)", 0.5)]}
+    )
+    far = provision_for_vacancy(index, db.session, vacancy, today=TODAY)
+    assert far.courses == [] and far.has("training-out-of-reach")
+    assert "(Complete care (Tendring)) have no offering in reach of Chelmsford" in far.explanation

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from sqlalchemy.orm import Session, selectinload
 
+from ml.course_matching import CourseMatcher
 from ml.encoder import Encoder
 from ml.pathway_scoring import (
     Catalogue,
@@ -91,6 +92,8 @@ EXTENSION_KEY = "pathway_index"
 INFERRED_FROM_OCCUPATION = 0.6
 MIN_STRENGTH = 0.05
 VECTOR_CACHE_SIZE = 4096
+# Courses the title matcher may name as training for one job.
+COURSES_PER_JOB = 10
 FAR_FUTURE = date.max.toordinal()
 GREATER_ESSEX = "Greater Essex (Essex, Southend-on-Sea and Thurrock)"
 
@@ -405,6 +408,18 @@ class PathwayIndex:
         self.built_on = built_on
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._vectors_lock = threading.Lock()
+        # Job title -> courses that train for it (``ml.course_matching``), when one is set.
+        self.course_matcher: CourseMatcher | None = None
+        self.course_by_ref = {c.reference: i for i, c in enumerate(courses)}
+        self.course_by_ref.update({str(c.public_id): i for i, c in enumerate(courses)})
+
+    def courses_training_for(self, title: str) -> dict[int, float] | None:
+        """Course rows that train for a job title, with the matcher's score; None without a
+        matcher. An empty dict means the matcher found no course that trains for it."""
+        if self.course_matcher is None or not title.strip():
+            return None
+        matches = self.course_matcher.match([title], top_k=COURSES_PER_JOB)[0]
+        return {self.course_by_ref[m.ref]: m.score for m in matches if m.ref in self.course_by_ref}
 
     def embed(self, text: str) -> np.ndarray:
         """The vector of a profile or job text; recent texts are kept, as embedding one costs
@@ -870,6 +885,10 @@ def rebuild_pathway_index(app: Flask | None = None, encoder: Encoder | None = No
         index = PathwayIndex.build(
             db.session, encoder=encoder, cache_dir=app.config.get("CACHE_DIR")
         )
+        if encoder is None and app.config.get("CACHE_DIR"):
+            from skillsmatch.services.course_matching import get_course_matcher
+
+            index.course_matcher, _ = get_course_matcher(app.config["CACHE_DIR"], db.session)
     app.extensions[EXTENSION_KEY] = index
     return index
 
@@ -1418,8 +1437,32 @@ def _provision(
     travel = index.travel_from(home)
     vector = _dimension_zero(index) if not job.text.strip() else index.embed(job.text)
     found = index.scorer.provision(req, vector, travel)
+    training = index.courses_training_for(job.title)
+    if training is not None:
+        # Supplying some of a job's skills is not training for it: keep the courses the title
+        # matcher says lead to this job, most relevant first.
+        found = sorted(
+            (p for p in found if p.course in training), key=lambda p: -training[p.course]
+        )
+        if not training:
+            notices.append(
+                Notice(
+                    "no-course-trains",
+                    f"No course in the catalogue trains for '{job.title}'.",
+                )
+            )
+        elif not found:
+            names = sorted({index.courses[c].title for c in training})
+            notices.append(
+                Notice(
+                    "training-out-of-reach",
+                    f"Courses that train for '{job.title}' ({', '.join(names[:3])}"
+                    + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+                    + f") have no offering in reach of {district or 'this location'}.",
+                )
+            )
     courses = [_provision_view(index, p, essential_cols, today) for p in found]
-    if not courses:
+    if not courses and training is None:
         notices.append(
             Notice(
                 "no-provision",
