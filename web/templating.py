@@ -25,7 +25,8 @@ PUBLIC_NAVIGATION = (("Courses", "public.courses"), ("Sectors", "public.sectors"
 SECTIONS = {
     "public.courses": {"public.course"},
     "learner.dashboard": {"learner.profile", "learner.skills", "learner.consent",
-                          "learner.your_data", "learner.delete_account"},
+                          "learner.your_data", "learner.delete_account", "learner.pathways",
+                          "learner.pathway"},
     "employer.dashboard": {"employer.new_need", "employer.need", "employer.edit_need",
                            "employer.delete_need", "employer.new_vacancy", "employer.vacancy",
                            "employer.edit_vacancy", "employer.delete_vacancy"},

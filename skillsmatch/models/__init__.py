@@ -5,6 +5,7 @@ from skillsmatch.models.courses import Course, CourseOccupation, CourseOffering,
 from skillsmatch.models.employers import Employer, SkillDemand, SkillDemandSkill, Vacancy, VacancySkill
 from skillsmatch.models.gaps import GapSnapshot, GapSnapshotRow, GapSnapshotSource
 from skillsmatch.models.geography import District, Sector, SectorCode, district_neighbour
+from skillsmatch.models.pathways import SavedPathway
 from skillsmatch.models.people import AuditEvent, Learner, LearnerSkill, User, learner_sector
 from skillsmatch.models.taxonomy import (
     Occupation,
@@ -33,6 +34,7 @@ __all__ = [
     "Occupation",
     "OccupationSkill",
     "Provider",
+    "SavedPathway",
     "Sector",
     "SectorCode",
     "SicActivity",

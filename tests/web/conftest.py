@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher, profiles
-from flask import Flask
+from flask import Flask, current_app
 from flask_migrate import upgrade
 from sitetest import Account, PageCheckingClient, build_catalogue, create_account, make_app
 
@@ -22,6 +22,25 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         "skillsmatch.passwords._hasher", PasswordHasher.from_parameters(profiles.CHEAPEST)
     )
+
+
+@pytest.fixture(autouse=True)
+def pathway_index_without_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page that builds the pathway index on first use gets it on the hashing encoder, with no
+    embedding cache, so that no site test loads the model or writes to ``var/cache``. Tests that
+    need a particular index put their own in ``app.extensions`` first."""
+    from fakes import HashingEncoder
+
+    from skillsmatch.services import pathways
+
+    def build(app: Flask | None = None, encoder: object = None) -> pathways.PathwayIndex:
+        app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+        with app.app_context():
+            index = pathways.PathwayIndex.build(db.session, encoder=encoder or HashingEncoder())
+        app.extensions[pathways.EXTENSION_KEY] = index
+        return index
+
+    monkeypatch.setattr(pathways, "rebuild_pathway_index", build)
 
 
 @pytest.fixture(scope="session")

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("learner", __name__, url_prefix="/learner")
 
-from web.learner import profile, views, your_data  # noqa: E402,F401
+from web.learner import pathways, profile, views, your_data  # noqa: E402,F401

@@ -32,3 +32,17 @@ class DeleteAccountForm(FlaskForm):
         "Enter your password to confirm",
         validators=[DataRequired("Enter your password to delete your account")],
     )
+
+
+class SavePathwayForm(FlaskForm):
+    """Save a pathway, named by its course(s) and occupation (public ids)."""
+
+    course = HiddenField()
+    occupation = HiddenField()
+    second_course = HiddenField()
+
+
+class RemovePathwayForm(FlaskForm):
+    """Remove a saved pathway; ``back`` is the page to return to ("pathway" or "dashboard")."""
+
+    back = HiddenField()
