@@ -2,7 +2,9 @@
 
     .venv/bin/python -m bench.bench_pages [--requests N] [--clients C]
 
-Needs the data `make run` loads (the SQLite database and demo accounts in ``instance/``). Starts
+Needs the data `make run` loads (the SQLite database and demo accounts in ``instance/``) and a
+stored gap snapshot (``skillsmatch gap-snapshot``: without one the board reads the live report,
+which is built per request). Starts
 gunicorn with one worker, signs in as each demo account and times the key pages one request at a
 time (p50/p95 after warm-up: the first request of a worker builds the pathway index and loads
 the model, which is reported separately); then, with two workers, requests/s from C concurrent
