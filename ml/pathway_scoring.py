@@ -994,8 +994,11 @@ class PathwayScorer(BaseEstimator):
         n = int((evidence > 0).sum())
         weak = int(((evidence > 0) & (evidence < self.weak_link)).sum())
         label = "high" if conf >= 0.7 else "medium" if conf >= 0.4 else "low"
-        if label == "high" and weak * 2 > n:
-            label = "medium"  # however many, mostly weak links do not make a sure match
+        # However many, weak links do not make a sure match: all weak is low, mostly weak medium.
+        if n and weak == n:
+            label = "low"
+        elif label == "high" and weak * 2 > n:
+            label = "medium"
         return conf, label, n, weak
 
     def _scored(

@@ -291,12 +291,18 @@ def test_confidence_says_when_a_match_rests_on_weak_links() -> None:
     assert p.scored.confidence_label == "low"
     assert p.scored.confidence == pytest.approx(1 - math.exp(-0.9 / 4.0))
 
-    # However much evidence, a match resting mostly on weak links is not called sure.
+    # However much evidence, a match resting only on weak links stays low, mostly weak medium.
     many_weak = PathwayScorer(confidence_scale=0.1).fit(
         catalogue(course_strength=[[0.3, 0.3], [0.3], [0.3, 0.3, 0.3]])
     )
     p = by_course(many_weak.recommend(query([0], strength=[0.3])))[0]
-    assert p.scored.confidence > 0.99 and p.scored.confidence_label == "medium"
+    assert p.scored.confidence > 0.99 and p.scored.confidence_label == "low"
+    mostly_weak = PathwayScorer(confidence_scale=0.1).fit(
+        catalogue(course_strength=[[0.3, 0.3], [0.3], [0.3, 0.3, 0.3]])
+    )
+    p = by_course(mostly_weak.recommend(query([0, 4], strength=[0.3, 1.0])))[0]
+    assert p.scored.n_weak * 2 > p.scored.n_evidence > p.scored.n_weak
+    assert p.scored.confidence_label == "medium"
 
     strong = PathwayScorer(confidence_scale=1.0).fit(catalogue())
     p = by_course(strong.recommend(query([0, 4])))[0]
