@@ -82,6 +82,8 @@ POLICY: dict[str, frozenset[str]] = {
     "board.changes": frozenset({"board"}),
     "board.export_snapshot": frozenset({"board"}),
     "board.export_live_report": frozenset({"board"}),
+    "board.export_snapshot_pdf": frozenset({"board"}),
+    "board.export_live_report_pdf": frozenset({"board"}),
     "board.methodology": frozenset({"board"}),
     "board.audit_log": frozenset({"board"}),
 }

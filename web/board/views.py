@@ -42,7 +42,7 @@ from skillsmatch.services.gaps.report import top_order
 from skillsmatch.services.gaps.results import FIGURE_COLUMNS, OUTSIDE_WINDOW, UNDATED
 from web import auditing
 from web.auth.permissions import role_required
-from web.board import bp, charts, keys, method
+from web.board import bp, charts, keys, method, pdf
 from web.board.forms import AuditFilterForm, BuildSnapshotForm
 
 TOP_GAPS = 20
@@ -146,6 +146,21 @@ def _report_page(
     counts: dict[str, int] | None = None,
     form: BuildSnapshotForm | None = None,
 ) -> ResponseReturnValue:
+    latest = list_snapshots(db.session, 1)
+    return render_template(
+        "board/report.html",
+        snap=snap,
+        is_latest=bool(snap and latest and latest[0].id == snap.id),
+        previous=previous_snapshot(db.session, snap) if snap else None,
+        counts=counts,
+        form=form or BuildSnapshotForm(),
+        shows_demo=bool(view.summary.get("includes_demo")),
+        **_report_parts(snap, view),
+    )
+
+
+def _report_parts(snap: GapSnapshot | None, view: GapView) -> dict[str, Any]:
+    """What the report page and its PDF both show: the tables and the charts beside them."""
     cells = view.heatmap()
     top = view.top_gaps(TOP_GAPS)
     collections = view.collections()
@@ -164,26 +179,18 @@ def _report_page(
             "per_10k": charts.per_10k(districts),
         },
     )
-    latest = list_snapshots(db.session, 1)
-    return render_template(
-        "board/report.html",
-        view=view,
-        snap=snap,
-        is_latest=bool(snap and latest and latest[0].id == snap.id),
-        previous=previous_snapshot(db.session, snap) if snap else None,
-        summary=view.summary,
-        matrix=_matrix(cells, view),
-        cells=cells,
-        top=top,
-        collections=collections,
-        groups=groups,
-        districts=districts,
-        sectors=view.sectors(),
-        figures=figures,
-        counts=counts,
-        form=form or BuildSnapshotForm(),
-        shows_demo=bool(view.summary.get("includes_demo")),
-    )
+    return {
+        "view": view,
+        "summary": view.summary,
+        "matrix": _matrix(cells, view),
+        "cells": cells,
+        "top": top,
+        "collections": collections,
+        "groups": groups,
+        "districts": districts,
+        "sectors": view.sectors(),
+        "figures": figures,
+    }
 
 
 def by_rate(districts: list[Rollup], view: GapView) -> list[Rollup]:
@@ -508,6 +515,45 @@ def _csv(view: GapView, filename: str, target_type: str, target_id: uuid.UUID | 
         rows_as_csv(rows, list(FIGURE_COLUMNS)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/snapshots/<uuid:snapshot_id>/pdf")
+@role_required("board")
+def export_snapshot_pdf(snapshot_id: uuid.UUID) -> Response:
+    """Download a snapshot's gap report as PDF, with the method on its last page."""
+    snap, view = _snapshot(snapshot_id)
+    name = f"skillsmatch-gaps-{snap.as_of.isoformat()}-{str(snap.public_id)[:8]}"
+    return _pdf(snap, view, name, "gap-snapshot", snap.public_id)
+
+
+@bp.get("/live-report/pdf")
+@role_required("board")
+def export_live_report_pdf() -> Response:
+    """Download today's gap report as PDF: computed now, not stored."""
+    report = build_report(db.session)
+    return _pdf(None, report, f"skillsmatch-gaps-live-{report.parameters.as_of.isoformat()}",
+                "gap-report", None)
+
+
+def _pdf(snap: GapSnapshot | None, view: GapView, stem: str, target_type: str,
+         target_id: uuid.UUID | None) -> Response:
+    parts = _report_parts(snap, view)
+    html = render_template(
+        "board/report_pdf.html",
+        snap=snap,
+        images=pdf.chart_images(parts["figures"]),
+        rules=method.rules(view.parameters),
+        shows_demo=bool(view.summary.get("includes_demo")),
+        **parts,
+    )
+    document = pdf.write_pdf(html)
+    auditing.record("export", target_type, target_id, format="pdf", pages=document.pages)
+    db.session.commit()
+    return Response(
+        document.data,
+        mimetype=pdf.MIMETYPE,
+        headers={"Content-Disposition": f'attachment; filename="{pdf.file_name(stem)}"'},
     )
 
 
