@@ -9,7 +9,6 @@ results, are offered, not saved. Nothing here commits: the caller commits, or ro
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from skillsmatch.models import (
     VacancySkill,
 )
 from skillsmatch.services import audit
+from skillsmatch.services.form_input import INTEGER, InvalidInput, Problems, clean_text
 from skillsmatch.services.pathways import (
     Notice,
     PathwayIndex,
@@ -103,30 +103,10 @@ MAX_QUERY = 100
 # A vacancy closes within this many days of being posted or changed.
 MAX_DAYS_OPEN = 366
 
-_INTEGER = re.compile(r"[+-]?\d+")
-# Characters no form field needs; PostgreSQL refuses NUL in text outright.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class InvalidInput(ValueError):
-    """What is wrong with a form: (field name, message) pairs in the order of the page."""
-
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
-        super().__init__("; ".join(message for _, message in problems))
-        self.problems = problems
 
 
-class _Problems:
-    def __init__(self) -> None:
-        self.found: list[tuple[str, str]] = []
-
-    def add(self, name: str, message: str) -> None:
-        if all(name != n for n, _ in self.found):  # one message per field: the first found
-            self.found.append((name, message))
-
-    def raise_any(self) -> None:
-        if self.found:
-            raise InvalidInput(self.found)
 
 
 # --- what belongs to whom -------------------------------------------------------------------------
@@ -274,18 +254,11 @@ class SkillChoice:
         return [r for r in self.rows if r.importance]
 
 
-def _clean(value: str | None, multiline: bool = False) -> str:
-    """Text without control characters; one line unless ``multiline``."""
-    text = _CONTROL.sub("", value or "")
-    if multiline:
-        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        return "\n".join(line.rstrip() for line in lines).strip()
-    return " ".join(text.split())
 
 
 def search_text(query: str | None) -> str:
     """A skill search as it is run: one line, at most ``MAX_QUERY`` characters."""
-    return _clean(query)[:MAX_QUERY]
+    return clean_text(query)[:MAX_QUERY]
 
 
 def skill_choice(
@@ -311,7 +284,7 @@ def skill_choice(
 
     reason, n_suggested = None, 0
     # The note left where contact details were removed says nothing about the job.
-    text = _clean(text.replace(CONTACTS_REMOVED, ""), multiline=True)
+    text = clean_text(text.replace(CONTACTS_REMOVED, ""), multiline=True)
     if text:
         suggestions = suggest_skills(session, text)
         reason = suggestions.reason
@@ -341,7 +314,7 @@ def skill_choice(
 
 
 def _check_skills(
-    session: Session, problems: _Problems, chosen: Sequence[ChosenSkill]
+    session: Session, problems: Problems, chosen: Sequence[ChosenSkill]
 ) -> list[tuple[Skill, str]]:
     picked: dict[str, str] = {}
     for choice in chosen:
@@ -382,13 +355,13 @@ def chosen_skills(target: SkillDemand | Vacancy) -> list[ChosenSkill]:
 
 
 def _whole_number(
-    problems: _Problems, name: str, raw: str, what: str, low: int, high: int, example: str
+    problems: Problems, name: str, raw: str, what: str, low: int, high: int, example: str
 ) -> int | None:
-    value = _clean(raw).replace(",", "")
+    value = clean_text(raw).replace(",", "")
     if not value:
         problems.add(name, f"Enter {what}")
         return None
-    if not _INTEGER.fullmatch(value):
+    if not INTEGER.fullmatch(value):
         problems.add(name, f"{what[0].upper()}{what[1:]} must be a whole number, like {example}")
         return None
     number = int(value)
@@ -398,8 +371,8 @@ def _whole_number(
     return number
 
 
-def _title(problems: _Problems, raw: str, what: str) -> str:
-    title = _clean(raw)
+def _title(problems: Problems, raw: str, what: str) -> str:
+    title = clean_text(raw)
     if not title:
         problems.add("title", f"Enter the {what}")
     elif len(title) > MAX_TITLE:
@@ -411,8 +384,8 @@ def _title(problems: _Problems, raw: str, what: str) -> str:
     return title
 
 
-def _district(session: Session, problems: _Problems, code: str, what: str) -> District | None:
-    code = _clean(code)
+def _district(session: Session, problems: Problems, code: str, what: str) -> District | None:
+    code = clean_text(code)
     if not code:
         problems.add("district", f"Select the district where {what}")
         return None
@@ -422,8 +395,8 @@ def _district(session: Session, problems: _Problems, code: str, what: str) -> Di
     return district
 
 
-def _level(problems: _Problems, raw: str) -> int | None:
-    value = _clean(raw)
+def _level(problems: Problems, raw: str) -> int | None:
+    value = clean_text(raw)
     if not value:
         return None
     if not value.isdigit() or int(value) not in LEVELS:
@@ -451,7 +424,7 @@ class NeedFields:
 def _check_need(
     session: Session, fields: NeedFields, chosen: Sequence[ChosenSkill]
 ) -> tuple[str, int, int, District, int | None, list[tuple[Skill, str]]]:
-    problems = _Problems()
+    problems = Problems()
     title = _title(problems, fields.title, "job title or role")
     headcount = _whole_number(
         problems, "headcount", fields.headcount, "how many people you need", 1, MAX_HEADCOUNT,
@@ -463,7 +436,7 @@ def _check_need(
     )
     district = _district(session, problems, fields.district, "the people will work")
     level = _level(problems, fields.level)
-    if len(_clean(fields.description, multiline=True)) > MAX_ROLE_DESCRIPTION:
+    if len(clean_text(fields.description, multiline=True)) > MAX_ROLE_DESCRIPTION:
         problems.add(
             "description",
             f"The description of the role must be {MAX_ROLE_DESCRIPTION:,} characters or fewer",
@@ -543,7 +516,7 @@ class VacancyFields:
 def scrub_advert(text: str) -> tuple[str, bool]:
     """The advert without recruiters' names, email addresses and phone numbers, and whether any
     were removed. The note left where they were removed is not itself taken for one."""
-    body = _clean(text, multiline=True)
+    body = clean_text(text, multiline=True)
     had_note = CONTACTS_REMOVED in body
     body = "\n".join(line for line in body.split("\n") if line.strip() != CONTACTS_REMOVED)
     cleaned, removed = scrub_contacts(body)
@@ -552,8 +525,8 @@ def scrub_advert(text: str) -> tuple[str, bool]:
     return cleaned, removed
 
 
-def _closing_date(problems: _Problems, fields: VacancyFields, today: date) -> date | None:
-    parts = [_clean(p) for p in (fields.closing_day, fields.closing_month, fields.closing_year)]
+def _closing_date(problems: Problems, fields: VacancyFields, today: date) -> date | None:
+    parts = [clean_text(p) for p in (fields.closing_day, fields.closing_month, fields.closing_year)]
     if not any(parts):
         return None
     if not all(parts):
@@ -589,7 +562,7 @@ class _CheckedVacancy:
 def _check_vacancy(
     session: Session, fields: VacancyFields, chosen: Sequence[ChosenSkill], today: date
 ) -> _CheckedVacancy:
-    problems = _Problems()
+    problems = Problems()
     title = _title(problems, fields.title, "job title")
     advert, removed = scrub_advert(fields.advert)
     if not advert.replace(CONTACTS_REMOVED, "").strip():
@@ -602,7 +575,7 @@ def _check_vacancy(
     elif len(advert) > MAX_ADVERT:
         problems.add("advert", f"The advert must be {MAX_ADVERT:,} characters or fewer")
     district = _district(session, problems, fields.district, "the job is based")
-    salary = _clean(fields.salary)
+    salary = clean_text(fields.salary)
     if len(salary) > MAX_SALARY:
         problems.add("salary", f"The salary must be {MAX_SALARY} characters or fewer")
     elif has_contact_details(salary):

@@ -46,6 +46,7 @@ from skillsmatch.models import (
     User,
 )
 from skillsmatch.models.courses import DELIVERY_MODES
+from skillsmatch.services.form_input import INTEGER, Problems, clean_text
 from skillsmatch.services.skill_suggestions import (
     SuggestedSkill,
     search_skills,
@@ -81,9 +82,6 @@ CONFIRMED_SCORE = 1.0
 CONFIRMED_EVIDENCE = "Confirmed by the provider"
 
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
-_INTEGER = re.compile(r"[+-]?\d+")
-# Characters no form field needs; PostgreSQL refuses NUL in text outright.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -100,12 +98,6 @@ _NUMERIC_DATE = re.compile(r"(\d{1,2})[/. -](\d{1,2})[/. -](\d{4})")
 _WORDY_DATE = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})")
 
 
-class InvalidInput(ValueError):
-    """Input that cannot be saved: ``problems`` pairs each field at fault with what to do."""
-
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
-        super().__init__("; ".join(f"{name}: {message}" for name, message in problems))
-        self.problems = problems
 
 
 # --- whose courses ------------------------------------------------------------------------------
@@ -285,7 +277,7 @@ def course_view(session: Session, provider: Provider, course: Course) -> CourseV
 
 def search_text(query: str | None) -> str:
     """A search as typed, cleaned of control characters and cut to a sensible length."""
-    return _clean(query)[:MAX_SEARCH]
+    return clean_text(query)[:MAX_SEARCH]
 
 
 def find_standards(session: Session, query: str, limit: int = 20) -> list[Course]:
@@ -323,37 +315,20 @@ def route_choices(session: Session) -> list[str]:
 # --- checking what a person typed ---------------------------------------------------------------
 
 
-def _clean(value: str | None, multiline: bool = False) -> str:
-    """Text without control characters; one line unless ``multiline``."""
-    text = _CONTROL.sub("", value or "")
-    if multiline:
-        return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n")).strip()
-    return " ".join(text.split())
 
 
-class _Problems:
-    def __init__(self) -> None:
-        self.found: list[tuple[str, str]] = []
-
-    def add(self, name: str, message: str) -> None:
-        if all(name != n for n, _ in self.found):  # one message per field, the first found
-            self.found.append((name, message))
-
-    def raise_any(self) -> None:
-        if self.found:
-            raise InvalidInput(self.found)
 
 
 def _whole_number(
-    problems: _Problems, name: str, raw: str | None, what: str, low: int, high: int,
+    problems: Problems, name: str, raw: str | None, what: str, low: int, high: int,
     example: str, required: bool = False,
 ) -> int | None:
-    value = _clean(raw).replace(",", "")
+    value = clean_text(raw).replace(",", "")
     if not value:
         if required:
             problems.add(name, f"Enter the {what}")
         return None
-    if not _INTEGER.fullmatch(value):
+    if not INTEGER.fullmatch(value):
         problems.add(name, f"{what.capitalize()} must be a whole number, like {example}")
         return None
     number = int(value)
@@ -389,14 +364,14 @@ class OfferingFields:
 def _check_course(
     session: Session, fields: CourseFields, course: Course | None
 ) -> dict[str, Any]:
-    problems = _Problems()
-    title = _clean(fields.title)
+    problems = Problems()
+    title = clean_text(fields.title)
     if not title:
         problems.add("title", "Enter the course title")
     elif len(title) > MAX_TITLE:
         problems.add("title", f"Course title must be {MAX_TITLE} characters or fewer")
 
-    code = _clean(fields.code)
+    code = clean_text(fields.code)
     if code:
         if len(code) > MAX_CODE:
             problems.add("code", f"Course code must be {MAX_CODE} characters or fewer")
@@ -418,7 +393,7 @@ def _check_course(
             if taken is not None:
                 problems.add("code", f"Another course already has the code {code}")
 
-    level = _clean(fields.level)
+    level = clean_text(fields.level)
     if not level:
         problems.add("level", "Select the level of the course")
     elif not level.isdigit() or int(level) not in LEVELS:
@@ -428,12 +403,12 @@ def _check_course(
         problems, "duration", fields.duration, "length in months", 1, MAX_MONTHS, "12"
     )
 
-    route = _clean(fields.route)
+    route = clean_text(fields.route)
     if route and route not in route_choices(session):
         problems.add("route", "Select a route from the list")
 
     sector_id: int | None = None
-    sector = _clean(fields.sector)
+    sector = clean_text(fields.sector)
     if sector:
         sector_id = session.scalar(sa.select(Sector.id).where(Sector.slug == sector))
         if sector_id is None:
@@ -443,7 +418,7 @@ def _check_course(
         if slug:
             sector_id = session.scalar(sa.select(Sector.id).where(Sector.slug == slug))
 
-    overview = _clean(fields.overview, multiline=True)
+    overview = clean_text(fields.overview, multiline=True)
     if len(overview) > MAX_OVERVIEW:
         problems.add("overview", f"Overview must be {MAX_OVERVIEW:,} characters or fewer")
     problems.raise_any()
@@ -543,8 +518,8 @@ def parse_date(text: str) -> date | None:
     return date(year, month, day)  # ValueError for a day that does not exist
 
 
-def _check_start_dates(problems: _Problems, raw: str) -> list[str]:
-    parts = [p.strip() for p in re.split(r"[\n;,]+", _clean(raw, multiline=True)) if p.strip()]
+def _check_start_dates(problems: Problems, raw: str) -> list[str]:
+    parts = [p.strip() for p in re.split(r"[\n;,]+", clean_text(raw, multiline=True)) if p.strip()]
     if len(parts) > MAX_START_DATES:
         problems.add("start_dates", f"Enter no more than {MAX_START_DATES} start dates")
         return []
@@ -575,15 +550,15 @@ def _check_offering(
     fields: OfferingFields,
     offering: CourseOffering | None,
 ) -> dict[str, Any]:
-    problems = _Problems()
-    mode = _clean(fields.mode)
+    problems = Problems()
+    mode = clean_text(fields.mode)
     if not mode:
         problems.add("mode", "Select how the course is delivered")
     elif mode not in MODES:
         problems.add("mode", "Select how the course is delivered from the list")
     district_id: int | None = None
     district_name = "online"
-    code = _clean(fields.district)
+    code = clean_text(fields.district)
     if mode != "online":
         if not code:
             if mode in MODES:  # an unknown mode is reported as such, not as a missing district

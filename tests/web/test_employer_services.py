@@ -40,6 +40,7 @@ from skillsmatch.models import (
     district_neighbour,
 )
 from skillsmatch.services import employer_needs as en
+from skillsmatch.services.form_input import InvalidInput
 from skillsmatch.services.pathways import PathwayIndex
 
 ESCO = "http://data.europa.eu/esco/skill/svc-"
@@ -146,7 +147,7 @@ def _vacancy_fields(**values: str) -> en.VacancyFields:
                                "advert": "You will support people's wellbeing.", **values})
 
 
-def _problems(error: pytest.ExceptionInfo[en.InvalidInput]) -> list[tuple[str, str]]:
+def _problems(error: pytest.ExceptionInfo[InvalidInput]) -> list[tuple[str, str]]:
     return error.value.problems
 
 
@@ -156,11 +157,11 @@ def _problems(error: pytest.ExceptionInfo[en.InvalidInput]) -> list[tuple[str, s
 def test_a_need_is_checked_field_by_field(app: Flask, world: World) -> None:
     with app.app_context():
         employer = db.session.merge(world.employer)
-        with pytest.raises(en.InvalidInput) as error:
+        with pytest.raises(InvalidInput) as error:
             en.create_need(db.session, employer, en.NeedFields(), [])
         assert [field for field, _ in _problems(error)] == [
             "title", "headcount", "timeframe", "district", "skills"]
-        with pytest.raises(en.InvalidInput) as error:
+        with pytest.raises(InvalidInput) as error:
             en.create_need(
                 db.session, employer,
                 en.NeedFields(title="Carer", headcount="10001", timeframe="6 months",
@@ -174,7 +175,7 @@ def test_a_need_is_checked_field_by_field(app: Flask, world: World) -> None:
             ("description", "The description of the role must be 5,000 characters or fewer"),
         ]
         too_many = [en.ChosenSkill(f"{ESCO}{i}", "essential") for i in range(en.MAX_SKILLS + 1)]
-        with pytest.raises(en.InvalidInput, match="Choose 40 skills or fewer"):
+        with pytest.raises(InvalidInput, match="Choose 40 skills or fewer"):
             en.create_need(db.session, employer, en.NeedFields(
                 title="Carer", headcount="1", timeframe="1", district="E07000070"), too_many)
         assert db.session.scalar(sa.select(sa.func.count()).select_from(SkillDemand)) == 0
@@ -268,7 +269,7 @@ def test_a_vacancy_loses_contact_details_and_its_skills_are_confirmed(
         again = en.update_vacancy(db.session, vacancy, en.vacancy_fields(vacancy),
                                   en.chosen_skills(vacancy), today=TODAY)
         assert not again and vacancy.description.endswith("[Contact details removed]")
-        with pytest.raises(en.InvalidInput) as error:
+        with pytest.raises(InvalidInput) as error:
             en.update_vacancy(db.session, vacancy, _vacancy_fields(
                 title="Carer jo@oak.example", advert="", salary="ring 07834 514945",
                 closing_day="1", closing_month="1", closing_year="2026"),
@@ -284,7 +285,7 @@ def test_a_vacancy_loses_contact_details_and_its_skills_are_confirmed(
 def test_an_advert_that_is_only_contact_details_is_refused(app: Flask, world: World) -> None:
     with app.app_context():
         employer = db.session.merge(world.employer)
-        with pytest.raises(en.InvalidInput) as error:
+        with pytest.raises(InvalidInput) as error:
             en.create_vacancy(db.session, employer,
                               _vacancy_fields(advert="Call 01245 513714."),
                               [en.ChosenSkill(WELLBEING, "essential")], today=TODAY)

@@ -24,7 +24,8 @@ from skillsmatch.extensions import db
 from skillsmatch.imports import read_records
 from skillsmatch.models import Course, CourseOffering, CourseSkill, Provider
 from skillsmatch.services import provider_courses as pc
-from skillsmatch.services.provider_courses import CourseFields, InvalidInput, OfferingFields
+from skillsmatch.services.form_input import InvalidInput
+from skillsmatch.services.provider_courses import CourseFields, OfferingFields
 
 DATA_ANALYSIS = CourseFields(
     title="Data analysis with spreadsheets", level="3", duration="6", route="Digital",

@@ -10,7 +10,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from skillsmatch.extensions import db
 from skillsmatch.services.accounts import MAX_PASSWORD_LENGTH
+from skillsmatch.services.form_input import InvalidInput
 
 _TOO_LONG = f"Password must be {MAX_PASSWORD_LENGTH} characters or fewer"
 
@@ -66,3 +68,10 @@ def add_error(form: FlaskForm, field: str, message: str) -> None:
     """Attach an error found after validation (by a service) to the field it is about."""
     target = getattr(form, field)
     target.errors = [*target.errors, message]
+
+
+def add_errors(form: FlaskForm, error: InvalidInput) -> None:
+    """Undo what the request changed and show each problem a service found on its field."""
+    db.session.rollback()
+    for name, message in error.problems:
+        add_error(form, name, message)

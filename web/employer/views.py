@@ -22,9 +22,10 @@ from skillsmatch.models import Employer, SkillDemand, Vacancy
 from skillsmatch.services import employer_needs as en
 from skillsmatch.services.catalogue import district_choices
 from skillsmatch.services.dashboards import employer_summary
+from skillsmatch.services.form_input import InvalidInput
 from skillsmatch.services.pathways import get_pathway_index
 from web import auditing
-from web.auth.forms import add_error
+from web.auth.forms import add_error, add_errors
 from web.auth.permissions import role_required
 from web.employer import bp
 from web.employer.forms import ConfirmForm, NeedForm, VacancyForm, posted_skills
@@ -62,11 +63,6 @@ def _vacancy(employer: Employer, vacancy_id: uuid.UUID) -> Vacancy:
 def _see(endpoint: str, **values: Any) -> Response:
     return redirect(url_for(endpoint, **values), code=_SEE_OTHER)
 
-
-def _add_errors(form: Any, error: en.InvalidInput) -> None:
-    db.session.rollback()
-    for name, message in error.problems:
-        add_error(form, name, message)
 
 
 def _action() -> str:
@@ -135,8 +131,8 @@ def _need_form_step(form: NeedForm, demand: SkillDemand | None
                 demand = en.create_need(db.session, employer, form.fields(), chosen)
             else:
                 en.update_need(db.session, demand, form.fields(), chosen)
-        except en.InvalidInput as error:
-            _add_errors(form, error)
+        except InvalidInput as error:
+            add_errors(form, error)
             return chosen, None
         return chosen, demand
     return chosen, None
@@ -249,8 +245,8 @@ def _vacancy_form_step(form: VacancyForm, vacancy: Vacancy | None
                 vacancy, removed = en.create_vacancy(db.session, employer, form.fields(), chosen)
             else:
                 removed = en.update_vacancy(db.session, vacancy, form.fields(), chosen)
-        except en.InvalidInput as error:
-            _add_errors(form, error)
+        except InvalidInput as error:
+            add_errors(form, error)
             form.advert.data = advert
             return chosen, None, removed
         return chosen, vacancy, removed

@@ -32,8 +32,9 @@ from skillsmatch.extensions import db
 from skillsmatch.models import Course, CourseOffering, Provider
 from skillsmatch.services import provider_courses as pc
 from skillsmatch.services.catalogue import district_choices, sector_choices
+from skillsmatch.services.form_input import InvalidInput
 from web import auditing
-from web.auth.forms import add_error
+from web.auth.forms import add_error, add_errors
 from web.auth.permissions import role_required
 from web.provider import bp
 from web.provider.forms import ConfirmForm, CourseForm, ImportForm, OfferingForm, SkillForm
@@ -98,11 +99,6 @@ def _offering(provider: Provider, offering_id: uuid.UUID) -> CourseOffering:
     return offering
 
 
-def _add_errors(form: Any, error: pc.InvalidInput) -> None:
-    db.session.rollback()
-    for name, message in error.problems:
-        add_error(form, name, message)
-
 
 def _see(endpoint: str, **values: Any) -> Response:
     return redirect(url_for(endpoint, **values), code=_SEE_OTHER)
@@ -145,8 +141,8 @@ def new_course() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             course = pc.create_course(db.session, provider, form.fields())
-        except pc.InvalidInput as error:
-            _add_errors(form, error)
+        except InvalidInput as error:
+            add_errors(form, error)
         else:
             db.session.commit()
             flash(f"“{course.title}” has been added. Now add where and when it runs.", "success")
@@ -182,8 +178,8 @@ def edit_course(course_id: uuid.UUID) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             pc.update_course(db.session, course, form.fields())
-        except pc.InvalidInput as error:
-            _add_errors(form, error)
+        except InvalidInput as error:
+            add_errors(form, error)
         else:
             db.session.commit()
             flash(f"“{course.title}” has been updated.", "success")
@@ -228,8 +224,8 @@ def new_offering(course_id: uuid.UUID) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             pc.add_offering(db.session, provider, course, form.fields())
-        except pc.InvalidInput as error:
-            _add_errors(form, error)
+        except InvalidInput as error:
+            add_errors(form, error)
         else:
             db.session.commit()
             flash(f"You now run “{course.title}” there.", "success")
@@ -249,8 +245,8 @@ def edit_offering(offering_id: uuid.UUID) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             pc.update_offering(db.session, provider, offering, form.fields())
-        except pc.InvalidInput as error:
-            _add_errors(form, error)
+        except InvalidInput as error:
+            add_errors(form, error)
         else:
             db.session.commit()
             flash("The offering has been updated.", "success")
