@@ -31,6 +31,11 @@ from skillsmatch.config import PROJECT_ROOT
 GOAL_P95_MS = 300.0
 
 
+def _say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -44,7 +49,9 @@ class Client:
         self.port = port
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
+    def request(
+        self, method: str, path: str, form: dict[str, str] | None = None
+    ) -> tuple[int, str]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         body = None
@@ -153,16 +160,15 @@ def main(argv: list[str] | None = None) -> int:
     server = start_gunicorn(port, workers=1)
     try:
         pages = key_pages(port, accounts)
-        print(f"one gunicorn worker, {args.requests} requests per page after warm-up")
-        print(f"{'page':28} {'first ms':>9} {'p50 ms':>8} {'p95 ms':>8}  goal p95 < {GOAL_P95_MS:.0f}")
+        _say(f"one gunicorn worker, {args.requests} requests per page after warm-up")
+        heading = f"{'page':28} {'first ms':>9} {'p50 ms':>8} {'p95 ms':>8}"
+        _say(f"{heading}  goal p95 < {GOAL_P95_MS:.0f}")
         for name, client, path in pages:
             first = timed(client, path)
             times = sorted(timed(client, path) for _ in range(args.requests))
             p95 = times[int(0.95 * (len(times) - 1))]
             verdict = "ok" if p95 < GOAL_P95_MS else "over"
-            print(
-                f"{name:28} {first:9.0f} {statistics.median(times):8.1f} {p95:8.1f}  {verdict}"
-            )
+            _say(f"{name:28} {first:9.0f} {statistics.median(times):8.1f} {p95:8.1f}  {verdict}")
     finally:
         server.terminate()
         server.wait()
@@ -174,13 +180,13 @@ def main(argv: list[str] | None = None) -> int:
         for _, client, path in pages:  # warm both workers
             for _ in range(4):
                 timed(client, path)
-        print(f"two gunicorn workers, {args.clients} concurrent clients")
+        _say(f"two gunicorn workers, {args.clients} concurrent clients")
         for name, client, path in pages:
             n = args.requests
             start = time.perf_counter()
             with ThreadPoolExecutor(args.clients) as pool:
-                list(pool.map(lambda _: timed(client, path), range(n)))
-            print(f"{name:28} {n / (time.perf_counter() - start):8.1f} requests/s")
+                list(pool.map(timed, [client] * n, [path] * n))
+            _say(f"{name:28} {n / (time.perf_counter() - start):8.1f} requests/s")
     finally:
         server.terminate()
         server.wait()
