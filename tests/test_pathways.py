@@ -33,6 +33,7 @@ from skillsmatch.models import (
     Occupation,
     OccupationSkill,
     Provider,
+    SavedPathway,
     Sector,
     Skill,
     SkillDemand,
@@ -718,3 +719,32 @@ def test_provision_says_when_no_course_trains_for_the_job(world: World) -> None:
     far = provision_for_vacancy(index, db.session, vacancy, today=TODAY)
     assert far.courses == [] and far.has("training-out-of-reach")
     assert "(Complete care (Tendring)) have no offering in reach of Chelmsford" in far.explanation
+
+
+def test_pipeline_counts_learners_who_saved_a_pathway_to_the_job(world: World) -> None:
+    index = index_for()
+    vacancy = world.vacancies["senior"]
+    course = world.courses["certificate"]
+    for name in ("amy", "ben"):
+        db.session.add(
+            SavedPathway(
+                learner=world.learners[name],
+                course_id=course.id,
+                occupation_id=world.occupation.id,
+                pathway_key=f"{course.public_id}:{world.occupation.id}",
+            )
+        )
+    # The same learner saving a second pathway to the same job counts once.
+    db.session.add(
+        SavedPathway(
+            learner=world.learners["amy"],
+            course_id=world.courses["infection"].id,
+            occupation_id=world.occupation.id,
+            pathway_key="second",
+        )
+    )
+    db.session.flush()
+    result = provision_for_vacancy(index, db.session, vacancy, today=TODAY)
+    assert result.pipeline is not None and result.pipeline.saved == 2
+    other = provision_for_vacancy(index, db.session, world.vacancies["blank"], today=TODAY)
+    assert other.pipeline is None or other.pipeline.saved == 0

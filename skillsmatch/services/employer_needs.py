@@ -707,6 +707,7 @@ class Supply:
     on_pathway: int
     considered: int
     named: list[NamedLearner] = field(default_factory=list)
+    saved: int = 0  # learners who saved a pathway towards this job's occupation
     notices: list[Notice] = field(default_factory=list)
     shows_demo: bool = False  # some of the offerings are generated demo data
 
@@ -771,6 +772,7 @@ def _supply(
         ready_now=pipeline.ready_now,
         on_pathway=pipeline.on_pathway,
         considered=pipeline.considered,
+        saved=pipeline.saved,
         named=named,
         notices=result.notices,
         shows_demo=_any_demo_offering(session, [c.course.offering_id for c in result.courses]),

@@ -53,6 +53,7 @@ from skillsmatch.models import (
     Occupation,
     OccupationSkill,
     Provider,
+    SavedPathway,
     Sector,
     Skill,
     SkillDemand,
@@ -268,6 +269,8 @@ class PipelineResult:
     on_pathway: int
     considered: int
     named: list[LearnerRef] = field(default_factory=list)
+    # Learners who saved a pathway towards the job's occupation (whatever their skills now).
+    saved: int = 0
 
     @property
     def total(self) -> int:
@@ -1523,8 +1526,13 @@ def _pipeline(
 ) -> PipelineResult:
     """Learners interested in the job's sector (or in none chosen), who can reach its location,
     with confirmed skills: ready now, or a course in their reach gets them there."""
+    saved = (
+        saved_pathway_counts(session, [job.occupation_id]).get(job.occupation_id, 0)
+        if job.occupation_id is not None
+        else 0
+    )
     if not len(req.row(0)[0]):
-        return PipelineResult(0, 0, 0)
+        return PipelineResult(0, 0, 0, saved=saved)
     learners = list(
         session.scalars(
             sa.select(Learner)
@@ -1548,7 +1556,7 @@ def _pipeline(
             continue
         chosen.append(learner)
     if not chosen:
-        return PipelineResult(0, 0, 0)
+        return PipelineResult(0, 0, 0, saved=saved)
     sets = SkillSets.from_lists(
         [
             [
@@ -1592,4 +1600,20 @@ def _pipeline(
         on_pathway=int((counts.via_course & ~counts.ready).sum()),
         considered=len(chosen),
         named=people,
+        saved=saved,
     )
+
+
+def saved_pathway_counts(
+    session: Session, occupation_ids: Iterable[int] | None = None
+) -> dict[int, int]:
+    """Occupation id -> how many learners saved a pathway towards it (counts only)."""
+    query = sa.select(
+        SavedPathway.occupation_id, sa.func.count(sa.distinct(SavedPathway.learner_id))
+    ).group_by(SavedPathway.occupation_id)
+    if occupation_ids is not None:
+        ids = list(set(occupation_ids))
+        if not ids:
+            return {}
+        query = query.where(SavedPathway.occupation_id.in_(ids))
+    return {oid: int(n) for oid, n in session.execute(query)}

@@ -41,6 +41,7 @@ from skillsmatch.services.pathways import (
     ScoreView,
     profile_of,
     recommend_pathways,
+    saved_pathway_counts,
 )
 from skillsmatch.services.reach import NEIGHBOURING, ONLINE, SAME_DISTRICT
 
@@ -456,18 +457,3 @@ def saved_keys(session: Session, learner: Learner) -> dict[str, uuid.UUID]:
             )
         ).all()
     )
-
-
-def saved_pathway_counts(
-    session: Session, occupation_ids: Iterable[int] | None = None
-) -> dict[int, int]:
-    """Occupation id -> how many learners saved a pathway towards it (counts only)."""
-    query = sa.select(
-        SavedPathway.occupation_id, sa.func.count(sa.distinct(SavedPathway.learner_id))
-    ).group_by(SavedPathway.occupation_id)
-    if occupation_ids is not None:
-        ids = list(set(occupation_ids))
-        if not ids:
-            return {}
-        query = query.where(SavedPathway.occupation_id.in_(ids))
-    return {oid: int(n) for oid, n in session.execute(query)}
