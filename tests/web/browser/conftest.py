@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, Request
 from sitetest import make_app
 from werkzeug.serving import make_server
 
@@ -102,8 +102,15 @@ def problems(page: Page) -> Iterator[list[str]]:
     page.on("console", lambda m: found.append(f"console: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: found.append(f"page error: {e}"))
     page.on("dialog", lambda d: (found.append(f"dialog: {d.message}"), d.dismiss()))
-    page.on("requestfailed", lambda r: found.append(f"request failed: {r.url}"))
+    page.on("requestfailed", lambda r: _failed(found, r))
     yield found
+
+
+def _failed(found: list[str], request: Request) -> None:
+    # A navigation cancels what the last page was still fetching (its favicon, say): that is
+    # the browser moving on, not a broken request.
+    if request.failure != "net::ERR_ABORTED":
+        found.append(f"request failed: {request.url} ({request.failure})")
 
 
 @pytest.fixture
