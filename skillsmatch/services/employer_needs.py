@@ -31,7 +31,7 @@ from skillsmatch.models import (
     VacancySkill,
 )
 from skillsmatch.services import audit
-from skillsmatch.services.form_input import INTEGER, InvalidInput, Problems, clean_text
+from skillsmatch.services.form_input import InvalidInput, Problems, clean_text, whole_number
 from skillsmatch.services.pathways import (
     Notice,
     PathwayIndex,
@@ -354,23 +354,6 @@ def chosen_skills(target: SkillDemand | Vacancy) -> list[ChosenSkill]:
 # --- checking the other fields --------------------------------------------------------------------
 
 
-def _whole_number(
-    problems: Problems, name: str, raw: str, what: str, low: int, high: int, example: str
-) -> int | None:
-    value = clean_text(raw).replace(",", "")
-    if not value:
-        problems.add(name, f"Enter {what}")
-        return None
-    if not INTEGER.fullmatch(value):
-        problems.add(name, f"{what[0].upper()}{what[1:]} must be a whole number, like {example}")
-        return None
-    number = int(value)
-    if not low <= number <= high:
-        problems.add(name, f"{what[0].upper()}{what[1:]} must be between {low:,} and {high:,}")
-        return None
-    return number
-
-
 def _title(problems: Problems, raw: str, what: str) -> str:
     title = clean_text(raw)
     if not title:
@@ -426,13 +409,13 @@ def _check_need(
 ) -> tuple[str, int, int, District, int | None, list[tuple[Skill, str]]]:
     problems = Problems()
     title = _title(problems, fields.title, "job title or role")
-    headcount = _whole_number(
+    headcount = whole_number(
         problems, "headcount", fields.headcount, "how many people you need", 1, MAX_HEADCOUNT,
-        "4",
+        "4", missing="Enter how many people you need",
     )
-    timeframe = _whole_number(
+    timeframe = whole_number(
         problems, "timeframe", fields.timeframe, "within how many months you need them", 1,
-        MAX_TIMEFRAME_MONTHS, "6",
+        MAX_TIMEFRAME_MONTHS, "6", missing="Enter within how many months you need them",
     )
     district = _district(session, problems, fields.district, "the people will work")
     level = _level(problems, fields.level)

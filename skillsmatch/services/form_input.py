@@ -40,3 +40,33 @@ def clean_text(value: str | None, multiline: bool = False) -> str:
         lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         return "\n".join(line.rstrip() for line in lines).strip()
     return " ".join(text.split())
+
+
+def whole_number(
+    problems: Problems,
+    name: str,
+    raw: str | None,
+    what: str,
+    low: int,
+    high: int,
+    example: str,
+    missing: str | None = None,
+) -> int | None:
+    """A whole number from ``low`` to ``high`` (commas allowed), or None with a problem added.
+
+    An empty field is a problem only when ``missing`` says what to ask for.
+    """
+    value = clean_text(raw).replace(",", "")
+    if not value:
+        if missing:
+            problems.add(name, missing)
+        return None
+    what = what[0].upper() + what[1:]
+    if not INTEGER.fullmatch(value):
+        problems.add(name, f"{what} must be a whole number, like {example}")
+        return None
+    number = int(value)
+    if not low <= number <= high:
+        problems.add(name, f"{what} must be between {low:,} and {high:,}")
+        return None
+    return number

@@ -46,7 +46,7 @@ from skillsmatch.models import (
     User,
 )
 from skillsmatch.models.courses import DELIVERY_MODES
-from skillsmatch.services.form_input import INTEGER, Problems, clean_text
+from skillsmatch.services.form_input import Problems, clean_text, whole_number
 from skillsmatch.services.skill_suggestions import (
     SuggestedSkill,
     search_skills,
@@ -315,29 +315,6 @@ def route_choices(session: Session) -> list[str]:
 # --- checking what a person typed ---------------------------------------------------------------
 
 
-
-
-
-
-def _whole_number(
-    problems: Problems, name: str, raw: str | None, what: str, low: int, high: int,
-    example: str, required: bool = False,
-) -> int | None:
-    value = clean_text(raw).replace(",", "")
-    if not value:
-        if required:
-            problems.add(name, f"Enter the {what}")
-        return None
-    if not INTEGER.fullmatch(value):
-        problems.add(name, f"{what.capitalize()} must be a whole number, like {example}")
-        return None
-    number = int(value)
-    if not low <= number <= high:
-        problems.add(name, f"{what.capitalize()} must be between {low:,} and {high:,}")
-        return None
-    return number
-
-
 @dataclass(frozen=True)
 class CourseFields:
     """A course as typed into the form (every value as text)."""
@@ -399,7 +376,7 @@ def _check_course(
     elif not level.isdigit() or int(level) not in LEVELS:
         problems.add("level", "Select a level from the list")
 
-    months = _whole_number(
+    months = whole_number(
         problems, "duration", fields.duration, "length in months", 1, MAX_MONTHS, "12"
     )
 
@@ -572,9 +549,9 @@ def _check_offering(
             else:
                 district_id, district_name = found
     start_dates = _check_start_dates(problems, fields.start_dates)
-    places = _whole_number(
+    places = whole_number(
         problems, "places", fields.places, "number of places", 0, MAX_PLACES, "12",
-        required=True,
+        missing="Enter the number of places",
     )
     if mode in MODES and not any(name in ("mode", "district") for name, _ in problems.found):
         # One offering per course, provider, district and mode: as imports key them.
