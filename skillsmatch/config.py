@@ -35,4 +35,18 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_KEY_PREFIX": "skillsmatch",
+        # Behind a reverse proxy, how many proxies in front set X-Forwarded-For/-Proto/-Host.
+        # 0 trusts none of those headers (a client could forge them to dodge rate limits).
+        "TRUSTED_PROXIES": 0,
+        # Outgoing mail (password reset links). Without MAIL_SERVER, messages are written to
+        # OUTBOX_DIR as .eml files instead of being sent.
+        "MAIL_SERVER": "",
+        "MAIL_PORT": 587,
+        "MAIL_USE_TLS": True,
+        "MAIL_USERNAME": "",
+        "MAIL_PASSWORD": "",
+        "MAIL_FROM": "SkillsMatch <no-reply@skillsmatch.invalid>",
+        "OUTBOX_DIR": str(instance / "outbox"),
+        # A password reset link works once, for an hour.
+        "PASSWORD_RESET_SECONDS": 60 * 60,
     }

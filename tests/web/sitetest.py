@@ -109,6 +109,7 @@ def make_app(database: Path, **config: Any) -> Flask:
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
             "SECRET_KEY": "web-test-secret",
             "RATELIMIT_STORAGE_URI": "memory://",
+            "OUTBOX_DIR": str(database.parent / "outbox"),
             **config,
         }
     )

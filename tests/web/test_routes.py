@@ -33,6 +33,8 @@ POLICY: dict[str, frozenset[str]] = {
     "auth.register_employer": EVERYONE,
     "auth.sign_out": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
+    "auth.forgot_password": EVERYONE,
+    "auth.reset_password": EVERYONE,
     "learner.dashboard": frozenset({"learner"}),
     "learner.profile": frozenset({"learner"}),
     "learner.skills": frozenset({"learner"}),

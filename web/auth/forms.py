@@ -1,4 +1,4 @@
-"""Forms for signing in, registering and changing a password (GOV.UK error messages).
+"""Forms for signing in, registering, and changing or resetting a password (GOV.UK error messages).
 
 WTForms orders fields by when they were created, so each form creates its own fields, in the
 order of the page; its error summary then lists errors in that order too.
@@ -61,6 +61,14 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired("Enter your current password")]
     )
+    new_password = _new_password("New password", "Enter a new password")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = _email()
+
+
+class ResetPasswordForm(FlaskForm):
     new_password = _new_password("New password", "Enter a new password")
 
 

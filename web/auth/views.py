@@ -1,30 +1,45 @@
-"""Views of the auth blueprint: sign in, sign out, register, change password."""
+"""Views of the auth blueprint: sign in, sign out, register, change or reset a password."""
 
 from __future__ import annotations
 
-from flask import Response, current_app, flash, redirect, render_template, request
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from skillsmatch.extensions import db, limiter
 from skillsmatch.models.people import ROLES
-from skillsmatch.services import accounts
+from skillsmatch.services import accounts, audit, mail, password_reset
 from skillsmatch.services.catalogue import district_choices
 from web import auditing
 from web.auth import bp
 from web.auth.forms import (
     ChangePasswordForm,
     EmployerRegistrationForm,
+    ForgotPasswordForm,
     LearnerRegistrationForm,
+    ResetPasswordForm,
     SignInForm,
     add_error,
 )
 from web.auth.permissions import landing_url, public, role_required, safe_next
 from web.auth.sessions import end_session, start_session
+from web.security import request_id
 
 # ASVS 6.3.1: at most five failed attempts a minute from one client; successes do not count.
 FAILED_ATTEMPTS = "5 per minute"
 REGISTRATIONS = "5 per minute"
+# Every request sends an email, so every request counts, not only failures.
+RESET_REQUESTS = "5 per minute;20 per hour"
+RESET_TOKEN = "reset_token"
 
 
 def _failed(response: Response) -> bool:
@@ -176,3 +191,72 @@ def change_password() -> ResponseReturnValue:
             )
             return redirect(landing_url(account.role))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(RESET_REQUESTS, methods=["POST"])
+@public
+def forgot_password() -> ResponseReturnValue:
+    """Ask for a password reset link by email; the answer never says whether an account exists."""
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.change_password"))
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = password_reset.request_reset(
+                db.session,
+                form.email.data or "",
+                current_app.config,
+                lambda token: url_for("auth.reset_password", token=token, _external=True),
+            )
+        except mail.MailError as exc:
+            current_app.logger.error("password reset email not sent: %s", exc)
+            add_error(form, "email", "We could not send the email just now. Try again later")
+        else:
+            if user is not None:
+                audit.record(db.session, actor=user, action="request-password-reset",
+                             target_type="user", target_id=user.public_id,
+                             request_id=request_id())
+                db.session.commit()
+            minutes = current_app.config["PASSWORD_RESET_SECONDS"] // 60
+            return render_template("auth/reset_link_sent.html", minutes=minutes)
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+@limiter.limit(FAILED_ATTEMPTS, methods=["POST"], deduct_when=_failed)
+@public
+def reset_password() -> ResponseReturnValue:
+    """Choose a new password from an emailed link (``?token=``); every session is signed out.
+
+    The token moves from the link into the signed session cookie at once, so that the page the
+    person types into has a plain address: not kept in history nor sent on as a referrer.
+    """
+    if "token" in request.args:
+        session[RESET_TOKEN] = request.args["token"][:512]
+        return redirect(url_for("auth.reset_password"))
+    token = str(session.get(RESET_TOKEN, ""))
+    try:
+        user = password_reset.user_for_token(
+            db.session, token, current_app.config["SECRET_KEY"],
+            current_app.config["PASSWORD_RESET_SECONDS"],
+        )
+    except password_reset.InvalidResetLink as exc:
+        session.pop(RESET_TOKEN, None)
+        return render_template("auth/reset_password.html", problem=str(exc), form=None), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            password_reset.reset_password(user, form.new_password.data or "")
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            add_error(form, exc.field, exc.message)
+        else:
+            audit.record(db.session, actor=user, action="reset-password", target_type="user",
+                         target_id=user.public_id, request_id=request_id())
+            db.session.commit()
+            current_app.logger.info("password reset: user=%s", user.public_id)
+            end_session()  # whoever was signed in here, a fresh sign-in follows
+            flash("Your password has been reset. Sign in with your new password.", "success")
+            return redirect(url_for("auth.sign_in"))
+    return render_template("auth/reset_password.html", form=form, problem=None)
