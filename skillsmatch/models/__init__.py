@@ -7,6 +7,7 @@ from skillsmatch.models.gaps import GapSnapshot, GapSnapshotRow, GapSnapshotSour
 from skillsmatch.models.geography import District, Sector, SectorCode, district_neighbour
 from skillsmatch.models.pathways import SavedPathway
 from skillsmatch.models.people import AuditEvent, Learner, LearnerSkill, User, learner_sector
+from skillsmatch.models.revisions import CatalogueRevision, current_revision
 from skillsmatch.models.taxonomy import (
     Occupation,
     OccupationSkill,
@@ -20,6 +21,7 @@ from skillsmatch.models.taxonomy import (
 __all__ = [
     "AuditEvent",
     "Base",
+    "CatalogueRevision",
     "Course",
     "CourseOccupation",
     "CourseOffering",
@@ -46,6 +48,7 @@ __all__ = [
     "User",
     "Vacancy",
     "VacancySkill",
+    "current_revision",
     "district_neighbour",
     "learner_sector",
     "skill_broader",
