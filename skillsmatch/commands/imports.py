@@ -8,7 +8,7 @@ offerings by course, provider, district and mode), vacancies by reference.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -18,20 +18,16 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
-from skillsmatch import reference_data as rd
 from skillsmatch.commands.data import _readers, _transaction
 from skillsmatch.extensions import db
 from skillsmatch.imports import (
     COURSES,
     VACANCIES,
     Checked,
-    ImportFileError,
-    Lookups,
     Schema,
     check_courses,
     check_vacancies,
     is_standard_reference,
-    read_records,
 )
 from skillsmatch.loaders.reference import sector_map
 from skillsmatch.loaders.report import LoadReport, SkippedRow
@@ -48,14 +44,24 @@ from skillsmatch.models import (
     Skill,
     Vacancy,
 )
+from skillsmatch.services.file_imports import (
+    NO_DISTRICTS,
+    NO_VALID_ROWS,
+    Checker,
+    Conflicts,
+    Importer,
+    ReadersFactory,
+    import_file,
+)
+from skillsmatch.services.file_imports import lookups as lookups  # re-exported: callers import it from here
 
 IMPORT_SOURCE = "import"
+# The command line's words for a refused file, with what to do about it.
+_REFUSALS = {
+    NO_DISTRICTS: "no districts loaded; run `skillsmatch load-reference`",
+    NO_VALID_ROWS: "no valid rows; nothing imported",
+}
 _CHUNK = 500  # keeps IN (...) lists well under SQLite's bound-parameter limit
-
-ReadersFactory = Callable[[], Readers]
-Checker = Callable[[list[Any], Lookups], Checked]
-Conflicts = Callable[[Session, Checked], None]
-Importer = Callable[[Session, Checked, ReadersFactory, str], LoadReport]
 
 
 class ImportRefused(click.ClickException):
@@ -68,15 +74,6 @@ class ImportRefused(click.ClickException):
 def build_readers() -> Readers:
     """The real skill linker and title normaliser (slow the first time: they embed ESCO)."""
     return cast(Readers, _readers())
-
-
-def lookups(session: Session, data_dir: Path) -> Lookups:
-    """The districts, Greater Essex postcode districts and sectors loaded in the database."""
-    districts = session.execute(sa.select(District.code, District.name)).all()
-    codes = {code for code, _ in districts}
-    postcodes = {k: v for k, v in rd.read_postcode_districts(data_dir).items() if v in codes}
-    sectors = session.execute(sa.select(Sector.slug, Sector.name)).all()
-    return Lookups.build(districts, postcodes, sectors)
 
 
 def _chunks(items: list[str]) -> Iterable[list[str]]:
@@ -113,30 +110,25 @@ def run_import(
     skip_invalid: bool,
 ) -> LoadReport:
     """Read, check and import a file in one transaction; ``ImportRefused`` if nothing may change."""
-    try:
-        records = read_records(path, schema)
-    except ImportFileError as exc:
-        raise ImportRefused(f"{path}: {exc}") from None
     with _transaction():
-        found = lookups(db.session, Path(current_app.config["DATA_DIR"]))
-        if not found.districts:
-            raise ImportRefused(f"{path}: no districts loaded; run `skillsmatch load-reference`")
-        checked = check(records, found)
-        conflicts(db.session, checked)
-        for p in checked.problems:
+        outcome = import_file(
+            db.session, path, schema, check, conflicts, importer,
+            skip_invalid=skip_invalid,
+            data_dir=Path(current_app.config["DATA_DIR"]),
+            # Looked up at call time so that tests can stand in small readers.
+            get_readers=lambda: build_readers(),
+            name=f"{schema.kind} from {path.name}",
+        )
+        for p in outcome.problems:
             click.echo(f"{path}: line {p.row}: {p.field}: {p.reason}", err=True)
-        bad = len(checked.bad_lines)
-        if bad and not skip_invalid:
-            valid = len(checked.rows)
-            hint = f" (--skip-invalid imports the {valid} valid rows)" if valid else ""
-            raise ImportRefused(
-                f"{path}: {bad} of {checked.read} rows invalid; nothing imported{hint}"
-            )
-        if not checked.rows:
-            raise ImportRefused(f"{path}: no valid rows; nothing imported")
-        # Looked up at call time so that tests can stand in small readers.
-        name = f"{schema.kind} from {path.name}"
-        return importer(db.session, checked, lambda: build_readers(), name)
+        if outcome.report is not None:
+            return outcome.report
+        if outcome.error is not None:
+            raise ImportRefused(f"{path}: {_REFUSALS.get(outcome.error, outcome.error)}")
+        hint = f" (--skip-invalid imports the {outcome.valid} valid rows)" if outcome.valid else ""
+        raise ImportRefused(
+            f"{path}: {outcome.skipped} of {outcome.read} rows invalid; nothing imported{hint}"
+        )
 
 
 # --- courses ------------------------------------------------------------------------------------

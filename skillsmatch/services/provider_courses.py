@@ -8,8 +8,6 @@ it exists. Nothing here commits: the caller commits, or rolls back, the whole ch
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import uuid
 from collections.abc import Callable
@@ -19,20 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import Session, selectinload
 
 from skillsmatch.imports import (
     COURSES,
-    ImportFileError,
     Record,
     Schema,
     check_courses,
     is_standard_reference,
-    read_records,
 )
 from skillsmatch.loaders.reference import sector_map
-from skillsmatch.loaders.report import SkippedRow
 from skillsmatch.loaders.standards import Readers, attach_overview_skills
 from skillsmatch.models import (
     Course,
@@ -46,6 +40,7 @@ from skillsmatch.models import (
     User,
 )
 from skillsmatch.models.courses import DELIVERY_MODES
+from skillsmatch.services import file_imports
 from skillsmatch.services.form_input import Problems, clean_text, whole_number
 from skillsmatch.services.skill_suggestions import (
     SuggestedSkill,
@@ -76,8 +71,6 @@ MAX_START_DATES = 24
 MAX_SEARCH = 100
 # A provider's upload; the command line takes files up to skillsmatch.imports.MAX_FILE_BYTES.
 UPLOAD_MAX_BYTES = 2 * 1024 * 1024
-# Problems listed on the page after a refused import; the count says how many more there are.
-PROBLEMS_SHOWN = 200
 CONFIRMED_SCORE = 1.0
 CONFIRMED_EVIDENCE = "Confirmed by the provider"
 
@@ -756,43 +749,18 @@ _TEMPLATE_ROWS = (
 
 def template_csv() -> str:
     """A CSV file a provider fills in: the columns, with two example rows."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=TEMPLATE_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(_TEMPLATE_ROWS)
-    return out.getvalue()
+    return file_imports.template_csv(TEMPLATE_COLUMNS, _TEMPLATE_ROWS)
 
 
 @dataclass
-class ImportOutcome:
-    """What came of a provider's file: refused (``error`` or row problems) or imported."""
+class ImportOutcome(file_imports.ImportOutcome):
+    """What came of a provider's file, with how many of the imported rows were new courses."""
 
-    read: int = 0
-    problems: list[SkippedRow] = field(default_factory=list)
-    error: str | None = None
-    imported: bool = False
-    loaded: int = 0
-    present: int = 0
     new_courses: int = 0
 
-    @property
-    def bad_lines(self) -> list[int]:
-        return sorted({p.row for p in self.problems})
 
-    @property
-    def skipped(self) -> int:
-        return len(self.bad_lines)
-
-
-def course_readers() -> Readers:
-    """The app's skill linker and title normaliser (tests put small ones in app.extensions)."""
-    normaliser = current_app.extensions.get("title_normaliser")
-    if normaliser is None:
-        from skillsmatch.services.linking import get_title_normaliser
-
-        normaliser = get_title_normaliser(Path(current_app.config["CACHE_DIR"]))
-        current_app.extensions["title_normaliser"] = normaliser
-    return Readers(skill_linker(), normaliser)
+# The app's readers; an import asks for them only when it adds courses.
+course_readers = file_imports.app_readers
 
 
 def _as_own(record: Record, provider: Provider) -> Record:
@@ -824,31 +792,19 @@ def import_course_file(
     the provider's; new courses are owned by it, and references of apprenticeship standards add
     offerings of those standards. The caller commits when ``imported`` is true.
     """
-    from skillsmatch.commands.imports import course_conflicts, import_course_rows, lookups
+    from skillsmatch.commands.imports import course_conflicts, import_course_rows
 
-    try:
-        records = read_records(path, UPLOAD_SCHEMA, max_bytes)
-    except ImportFileError as exc:
-        return ImportOutcome(error=str(exc))
-    records = [_as_own(r, provider) for r in records]
-    found = lookups(session, data_dir)
-    if not found.districts:
-        return ImportOutcome(error="no districts are loaded")
-    checked = check_courses(records, found)
-    course_conflicts(session, checked)
-    outcome = ImportOutcome(read=checked.read, problems=list(checked.problems))
-    if outcome.problems and not skip_invalid:
-        return outcome
-    if not checked.rows:
-        outcome.error = "no row is valid, so nothing was imported"
-        return outcome
-    references = sorted({r["reference"] for r in checked.rows})
-    known: set[str] = set()
-    for start in range(0, len(references), 500):  # well under SQLite's bound-parameter limit
-        chunk = references[start : start + 500]
-        known.update(session.scalars(sa.select(Course.reference).where(Course.reference.in_(chunk))))
-    report = import_course_rows(session, checked, get_readers, f"courses of {provider.name}")
-    outcome.imported = True
-    outcome.loaded, outcome.present = report.loaded, report.present
-    outcome.new_courses = len(set(references) - known)
+    courses_before = _count_courses(session)
+    outcome = file_imports.import_file(
+        session, path, UPLOAD_SCHEMA, check_courses, course_conflicts, import_course_rows,
+        skip_invalid=skip_invalid, data_dir=data_dir, get_readers=get_readers,
+        name=f"courses of {provider.name}", max_bytes=max_bytes,
+        prepare=lambda record: _as_own(record, provider), outcome_type=ImportOutcome,
+    )
+    if outcome.imported:
+        outcome.new_courses = _count_courses(session) - courses_before
     return outcome
+
+
+def _count_courses(session: Session) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(Course)) or 0

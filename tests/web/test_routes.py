@@ -88,6 +88,9 @@ POLICY: dict[str, frozenset[str]] = {
     "board.export_live_report_pdf": frozenset({"board"}),
     "board.methodology": frozenset({"board"}),
     "board.audit_log": frozenset({"board"}),
+    "board.data": frozenset({"board"}),
+    "board.import_vacancies": frozenset({"board"}),
+    "board.import_vacancies_template": frozenset({"board"}),
 }
 
 

@@ -1,5 +1,6 @@
-"""Views of the board blueprint: the gap report and its drill-downs, snapshots, the method and
-the audit log. Only the skills board ("board" role) may open them."""
+"""Views of the board blueprint: the gap report and its drill-downs, snapshots, the method, the
+data held and vacancy imports, and the audit log. Only the skills board ("board" role) may open
+them."""
 
 from __future__ import annotations
 
@@ -10,16 +11,19 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from skillsmatch.commands.gaps import rows_as_csv
 from skillsmatch.extensions import db
 from skillsmatch.models import AuditEvent, GapSnapshot
+from skillsmatch.services import board_data
 from skillsmatch.services.dashboards import board_summary
+from skillsmatch.services.file_imports import ImportOutcome
 from skillsmatch.services.gaps import (
     Cell,
     DemandSource,
@@ -40,7 +44,7 @@ from skillsmatch.services.gaps import (
 from skillsmatch.services.gaps.reasons import join_words
 from skillsmatch.services.gaps.report import top_order
 from skillsmatch.services.gaps.results import FIGURE_COLUMNS, OUTSIDE_WINDOW, UNDATED
-from web import auditing
+from web import auditing, imports
 from web.auth.permissions import role_required
 from web.board import bp, charts, keys, method, pdf
 from web.board.forms import AuditFilterForm, BuildSnapshotForm
@@ -50,6 +54,8 @@ TOP_GAPS = 20
 CHANGES_SHOWN = 100
 PATHWAY_GAPS_SHOWN = 50
 AUDIT_PAGE = 50
+_IMPORT_REPORT_KEY = "board_vacancy_import"
+_SEE_OTHER = 303
 
 
 @bp.context_processor
@@ -554,6 +560,75 @@ def _pdf(snap: GapSnapshot | None, view: GapView, stem: str, target_type: str,
         document.data,
         mimetype=pdf.MIMETYPE,
         headers={"Content-Disposition": f'attachment; filename="{pdf.file_name(stem)}"'},
+    )
+
+
+# -- data management: what is held, vacancy imports ----------------------------------------------
+
+
+@bp.get("/data")
+@role_required("board")
+def data() -> ResponseReturnValue:
+    """Show what the catalogue holds, demo rows counted apart, and where the data comes from."""
+    overview = board_data.catalogue_overview(db.session)
+    return render_template(
+        "board/data.html", overview=overview, shows_demo=overview.includes_demo
+    )
+
+
+def _import_page(form: imports.ImportForm, outcome: ImportOutcome | None,
+                 report: dict[str, Any] | None = None) -> str:
+    return render_template(
+        "board/import_vacancies.html",
+        form=form,
+        outcome=outcome,
+        report=report,
+        columns=board_data.COLUMN_HELP,
+        limit=imports.megabytes(board_data.UPLOAD_MAX_BYTES),
+        **imports.problem_rows(outcome),
+    )
+
+
+imports.register_upload(bp, "board.import_vacancies", "board", board_data.UPLOAD_MAX_BYTES,
+                        lambda form: _import_page(form, None))
+
+
+@bp.route("/data/import-vacancies", methods=["GET", "POST"])
+@role_required("board")
+def import_vacancies() -> ResponseReturnValue:
+    """Import vacancies for the whole area from a file: all rows or none, or the valid rows."""
+    form = imports.ImportForm()
+    if request.method == "GET":
+        return _import_page(form, None, imports.take_report(_IMPORT_REPORT_KEY))
+    received = imports.receive(
+        form, "Select a CSV or JSON Lines file of vacancies",
+        lambda path, skip_invalid: board_data.import_vacancy_file(
+            db.session, path, skip_invalid, Path(current_app.config["DATA_DIR"])
+        ),
+    )
+    if received is None:
+        return _import_page(form, None)
+    name, outcome = received
+    if outcome.imported:
+        auditing.record(
+            "import-vacancies", "vacancy", None, read=outcome.read, loaded=outcome.loaded,
+            present=outcome.present, skipped=outcome.skipped,
+        )
+        db.session.commit()
+        imports.keep_report(_IMPORT_REPORT_KEY, name, outcome)
+        return redirect(url_for("board.import_vacancies"), code=_SEE_OTHER)
+    imports.refuse(form, name, outcome)
+    return _import_page(form, outcome)
+
+
+@bp.get("/data/import-vacancies/csv-template")
+@role_required("board")
+def import_vacancies_template() -> Response:
+    """Download a CSV template with the columns a vacancy import takes."""
+    return Response(
+        board_data.vacancy_template_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="skillsmatch-vacancies.csv"'},
     )
 
 

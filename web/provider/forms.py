@@ -7,8 +7,7 @@ Fields are created in the order of the page, so that the error summary lists the
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 
 from skillsmatch.services.provider_courses import CourseFields, OfferingFields
 
@@ -46,11 +45,6 @@ class OfferingForm(FlaskForm):
 
 _COURSE = tuple(CourseFields.__dataclass_fields__)
 _OFFERING = tuple(OfferingFields.__dataclass_fields__)
-
-
-class ImportForm(FlaskForm):
-    file = FileField("Upload a file")
-    skip_invalid = BooleanField("Import the valid rows and skip the others")
 
 
 class SkillForm(FlaskForm):

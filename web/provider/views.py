@@ -7,8 +7,6 @@ course or offering is "not found" (404).
 
 from __future__ import annotations
 
-import json
-import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
@@ -21,23 +19,21 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from skillsmatch.extensions import db
 from skillsmatch.models import Course, CourseOffering, Provider
 from skillsmatch.services import provider_courses as pc
 from skillsmatch.services.catalogue import district_choices, sector_choices
 from skillsmatch.services.form_input import InvalidInput
-from web import auditing
-from web.auth.forms import add_error, add_errors
+from web import auditing, imports
+from web.auth.forms import add_errors
 from web.auth.permissions import role_required
 from web.provider import bp
-from web.provider.forms import ConfirmForm, CourseForm, ImportForm, OfferingForm, SkillForm
+from web.provider.forms import ConfirmForm, CourseForm, OfferingForm, SkillForm
 
 PROVENANCE_LABELS = {
     "ksb": "The standard's knowledge, skills and behaviours",
@@ -45,36 +41,8 @@ PROVENANCE_LABELS = {
     "esco-occupation": "The jobs it leads to",
     "confirmed": "Confirmed by you",
 }
-# The report of an import is carried to the page after the redirect in the session cookie,
-# so its size is bounded (a cookie holds about 4 KB).
 _REPORT_KEY = "provider_import"
-_REPORT_MAX_CHARS = 1500
-_REQUEST_MARGIN = 64 * 1024  # room for the other form fields and the multipart framing
 _SEE_OTHER = 303
-
-
-@bp.url_value_preprocessor
-def _limit_upload(endpoint: str | None, _values: dict[str, Any] | None) -> None:
-    # Runs before the CSRF check reads the body, so an oversized upload is never read.
-    if endpoint == "provider.import_courses":
-        request.max_content_length = pc.UPLOAD_MAX_BYTES + _REQUEST_MARGIN
-
-
-@bp.errorhandler(RequestEntityTooLarge)
-def _too_large(_error: RequestEntityTooLarge) -> ResponseReturnValue:
-    provider_signed_in = current_user.is_authenticated and current_user.role == "provider"
-    if request.endpoint == "provider.import_courses" and provider_signed_in:
-        form = ImportForm(formdata=None)
-        add_error(form, "file", f"The selected file must be smaller than {_megabytes()}")
-        return _import_page(form, None), 413
-    return render_template(
-        "errors/error.html", status=413, heading="The request is too large",
-        text="Go back and try again with less.",
-    ), 413
-
-
-def _megabytes() -> str:
-    return f"{pc.UPLOAD_MAX_BYTES / 1024 / 1024:g} MB"
 
 
 def _provider() -> Provider:
@@ -314,38 +282,21 @@ def course_skills(course_id: uuid.UUID) -> ResponseReturnValue:
 # --- imports ------------------------------------------------------------------------------------
 
 
-def _import_page(form: ImportForm, outcome: pc.ImportOutcome | None,
+def _import_page(form: imports.ImportForm, outcome: pc.ImportOutcome | None,
                  report: dict[str, Any] | None = None) -> str:
-    problems = outcome.problems if outcome else []
     return render_template(
         "provider/import.html",
         form=form,
         outcome=outcome,
-        problems=[(p.row, p.field, p.reason) for p in problems[: pc.PROBLEMS_SHOWN]],
-        more_problems=max(0, len(problems) - pc.PROBLEMS_SHOWN),
         report=report,
         columns=pc.COLUMN_HELP,
-        limit=_megabytes(),
+        limit=imports.megabytes(pc.UPLOAD_MAX_BYTES),
+        **imports.problem_rows(outcome),
     )
 
 
-def _file_name(name: str | None) -> str:
-    shown = " ".join((name or "").replace("\\", "/").rsplit("/", 1)[-1].split())
-    return shown[:80] or "your file"
-
-
-def _keep_report(name: str, outcome: pc.ImportOutcome) -> None:
-    """What the import did, for the page after the redirect; skipped rows cut to fit a cookie."""
-    skipped = [[p.row, p.field, p.reason[:150]] for p in outcome.problems]
-    report: dict[str, Any] = {
-        "file": name, "read": outcome.read, "loaded": outcome.loaded,
-        "present": outcome.present, "new_courses": outcome.new_courses,
-        "skipped_rows": outcome.skipped, "problems": skipped, "more": 0,
-    }
-    while skipped and len(json.dumps(report)) > _REPORT_MAX_CHARS:
-        skipped.pop()
-        report["more"] += 1
-    session[_REPORT_KEY] = report
+imports.register_upload(bp, "provider.import_courses", "provider", pc.UPLOAD_MAX_BYTES,
+                        lambda form: _import_page(form, None))
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -353,42 +304,27 @@ def _keep_report(name: str, outcome: pc.ImportOutcome) -> None:
 def import_courses() -> ResponseReturnValue:
     """Import courses from a CSV file: all rows or none, or the valid rows if the provider asks."""
     provider = _provider()
-    form = ImportForm()
+    form = imports.ImportForm()
     if request.method == "GET":
-        return _import_page(form, None, session.pop(_REPORT_KEY, None))
-    outcome = None
-    if form.validate_on_submit():
-        upload = form.file.data
-        if upload is None or not upload.filename:
-            add_error(form, "file", "Select a CSV file of your courses")
-        else:
-            name = _file_name(upload.filename)
-            suffix = Path(upload.filename).suffix.lower()
-            with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / f"upload{suffix if suffix in ('.csv', '.jsonl') else ''}"
-                upload.save(path)
-                outcome = pc.import_course_file(
-                    db.session, provider, path, bool(form.skip_invalid.data),
-                    Path(current_app.config["DATA_DIR"]),
-                )
-            if outcome.imported:
-                auditing.record(
-                    "import-courses", "provider", provider.public_id, read=outcome.read,
-                    loaded=outcome.loaded, present=outcome.present, skipped=outcome.skipped,
-                )
-                db.session.commit()
-                _keep_report(name, outcome)
-                return _see("provider.import_courses")
-            db.session.rollback()
-            if outcome.error:
-                add_error(form, "file", f"{name} cannot be imported: {outcome.error}")
-            else:
-                add_error(
-                    form, "file",
-                    f"{outcome.skipped} of {outcome.read} rows in {name} have problems, so "
-                    "nothing was imported. Correct them and upload the file again, or import "
-                    "the valid rows and skip the others",
-                )
+        return _import_page(form, None, imports.take_report(_REPORT_KEY))
+    received = imports.receive(
+        form, "Select a CSV file of your courses",
+        lambda path, skip_invalid: pc.import_course_file(
+            db.session, provider, path, skip_invalid, Path(current_app.config["DATA_DIR"])
+        ),
+    )
+    if received is None:
+        return _import_page(form, None)
+    name, outcome = received
+    if outcome.imported:
+        auditing.record(
+            "import-courses", "provider", provider.public_id, read=outcome.read,
+            loaded=outcome.loaded, present=outcome.present, skipped=outcome.skipped,
+        )
+        db.session.commit()
+        imports.keep_report(_REPORT_KEY, name, outcome, new_courses=outcome.new_courses)
+        return _see("provider.import_courses")
+    imports.refuse(form, name, outcome)
     return _import_page(form, outcome)
 
 

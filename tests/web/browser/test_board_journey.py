@@ -153,6 +153,8 @@ BOARD_PAGES = {
     "methodology": "/board/methodology",
     "audit log": "/board/audit-log",
     "live report": "/board/live-report",
+    "data held": "/board/data",
+    "import vacancies": "/board/data/import-vacancies",
 }
 
 
