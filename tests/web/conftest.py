@@ -32,6 +32,7 @@ def pathway_index_without_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
     from fakes import HashingEncoder
 
     from skillsmatch.services import pathways
+    from skillsmatch.services.pathways import index as index_module
 
     def build(app: Flask | None = None, encoder: object = None) -> pathways.PathwayIndex:
         app = app or current_app._get_current_object()  # type: ignore[attr-defined]
@@ -40,6 +41,8 @@ def pathway_index_without_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
         app.extensions[pathways.EXTENSION_KEY] = index
         return index
 
+    # Patched where ``get_pathway_index`` looks it up, and on the package for callers using it.
+    monkeypatch.setattr(index_module, "rebuild_pathway_index", build)
     monkeypatch.setattr(pathways, "rebuild_pathway_index", build)
 
 
