@@ -47,6 +47,9 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "MAIL_PASSWORD": "",
         "MAIL_FROM": "SkillsMatch <no-reply@skillsmatch.invalid>",
         "OUTBOX_DIR": str(instance / "outbox"),
+        # When the catalogue changes, the pathway index is rebuilt by a background thread while
+        # the old one answers ("background"), or by the request that notices ("now").
+        "PATHWAY_INDEX_REFRESH": "background",
         # A password reset link works once, for an hour.
         "PASSWORD_RESET_SECONDS": 60 * 60,
     }

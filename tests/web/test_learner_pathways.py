@@ -54,6 +54,7 @@ from skillsmatch.services.pathways import (
     PathwayIndex,
     recommend_pathways,
 )
+from skillsmatch.services.pathways import index as index_module
 
 # --- helpers ---------------------------------------------------------------------------------
 
@@ -239,11 +240,15 @@ def test_each_notice_explains_what_to_do_next(
 
 def test_a_district_outside_the_area_is_explained(
     web_app: Flask, client: PageCheckingClient, world: PathwayWorld,
-    login_as: Callable[..., Account],
+    login_as: Callable[..., Account], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A district the index does not cover (added after it was built) gives online courses only."""
+    """A district the index does not cover (added while its rebuild is still under way) gives
+    online courses only."""
     account = login_as("learner")
     set_profile(web_app, account, skills=(WELLBEING,))
+    client.get("/learner/pathways")  # the index as it stands
+    web_app.config["PATHWAY_INDEX_REFRESH"] = "background"
+    monkeypatch.setattr(index_module, "_refresh_in_background", lambda app, encoder: None)
     with web_app.app_context():
         cardiff = District(code="W06000015", name="Cardiff", population_2011=1,
                            population_2021=1, working_age_2021=1)

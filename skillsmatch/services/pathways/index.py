@@ -10,14 +10,21 @@ from datetime import date
 import numpy as np
 import scipy.sparse as sp
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from ml.course_matching import CourseMatcher
 from ml.encoder import Encoder
 from ml.pathway_scoring import Catalogue, PathwayScorer
 from ml.taxonomy import embed_cached
-from skillsmatch.models import District, Occupation, Sector, Skill, skill_broader
+from skillsmatch.models import (
+    District,
+    Occupation,
+    Sector,
+    Skill,
+    current_revision,
+    skill_broader,
+)
 from skillsmatch.services.pathways.readers import (
     _CourseInfo,
     _OfferingInfo,
@@ -61,6 +68,7 @@ class PathwayIndex:
         targets: list[_TargetInfo],
         vacancies: list[_VacancyInfo],
         built_on: date,
+        revision: int = 0,
     ) -> None:
         self.scorer = scorer
         self.encoder = encoder
@@ -79,6 +87,9 @@ class PathwayIndex:
         self.targets = targets
         self.vacancies = vacancies
         self.built_on = built_on
+        # The catalogue revision read before the catalogue itself: a change made while the
+        # index was being built leaves it stale, never silently missing.
+        self.revision = revision
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._vectors_lock = threading.Lock()
         # Job title -> courses that train for it (``ml.course_matching``), when one is set.
@@ -139,6 +150,7 @@ class PathwayIndex:
 
             encoder = get_encoder()
         today = today or date.today()
+        revision = current_revision(session)
         scorer = scorer if scorer is not None else PathwayScorer()
         reach = ReachMap.load(session)
         unknown = {SAME_DISTRICT, NEIGHBOURING, ONLINE} - set(
@@ -258,6 +270,7 @@ class PathwayIndex:
             targets,
             vacancies,
             today,
+            revision,
         )
 
     # ---------------------------------------------------------------- helpers for queries
@@ -358,18 +371,63 @@ def _dimension(encoder: Encoder) -> int:
 
 
 _lock = threading.Lock()
+REFRESH_KEY = "pathway_index_refresh"
 
 
 def get_pathway_index(app: Flask | None = None, encoder: Encoder | None = None) -> PathwayIndex:
-    """The app's fitted index, built on first use."""
+    """The app's fitted index: built on first use, refreshed once the catalogue or the day moves.
+
+    Any process may change the catalogue, so each call compares the index's catalogue revision
+    with the database's (one single-row read). With ``PATHWAY_INDEX_REFRESH = "background"`` (the
+    default) a stale index keeps answering while a thread builds its successor, so no request
+    waits the seconds a rebuild takes; with ``"now"`` the calling request rebuilds it.
+    """
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    index = app.extensions.get(EXTENSION_KEY)
+    index: PathwayIndex | None = app.extensions.get(EXTENSION_KEY)
     if index is None:
         with _lock:
             index = app.extensions.get(EXTENSION_KEY)
             if index is None:
                 index = rebuild_pathway_index(app, encoder)
-    return index  # type: ignore[no-any-return]
+        return index
+    if index.built_on == date.today() and index.revision == _revision_now(app):
+        return index
+    if app.config.get("PATHWAY_INDEX_REFRESH", "background") == "background":
+        _refresh_in_background(app, encoder)
+        return index
+    with _lock:
+        if app.extensions.get(EXTENSION_KEY) is index:
+            return rebuild_pathway_index(app, encoder)
+    return app.extensions[EXTENSION_KEY]  # type: ignore[no-any-return]
+
+
+def _revision_now(app: Flask) -> int:
+    from skillsmatch.extensions import db
+
+    if has_app_context() and current_app._get_current_object() is app:  # type: ignore[attr-defined]
+        return current_revision(db.session)
+    with app.app_context():
+        return current_revision(db.session)
+
+
+def _refresh_in_background(app: Flask, encoder: Encoder | None) -> None:
+    """Start one thread rebuilding the index, unless one is already at it."""
+    with _lock:
+        running: threading.Thread | None = app.extensions.get(REFRESH_KEY)
+        if running is not None and running.is_alive():
+            return
+        thread = threading.Thread(
+            target=_rebuild_or_log, args=(app, encoder), name="pathway-index-refresh", daemon=True
+        )
+        app.extensions[REFRESH_KEY] = thread
+        thread.start()
+
+
+def _rebuild_or_log(app: Flask, encoder: Encoder | None) -> None:
+    try:
+        rebuild_pathway_index(app, encoder)
+    except Exception:  # the old index keeps serving; the next request tries again
+        app.logger.exception("pathway index refresh failed")
 
 
 def rebuild_pathway_index(app: Flask | None = None, encoder: Encoder | None = None) -> PathwayIndex:
