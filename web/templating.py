@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
 from flask import Flask, request, url_for
 from flask_login import current_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from markupsafe import Markup
 
 from web.auth.permissions import LANDING
 from web.security import csp_nonce
@@ -40,6 +42,11 @@ SECTIONS = {
 }
 
 
+# Characters an HTML document may not hold (NUL, other controls, noncharacters). A form shown
+# again with what was typed would otherwise carry them into the page.
+_NOT_IN_HTML = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+
+
 def init_app(app: Flask) -> None:
     # govuk-frontend-jinja's templates import each other as "govuk_frontend_jinja/...", which
     # only resolves through a PrefixLoader (a plain PackageLoader raises TemplateNotFound).
@@ -50,8 +57,17 @@ def init_app(app: Flask) -> None:
         ]
     )
     app.jinja_env.globals.update(csp_nonce=csp_nonce, service_name=SERVICE_NAME)
+    app.jinja_env.finalize = without_forbidden_characters
     app.jinja_env.filters["long_date"] = long_date
     app.context_processor(_navigation)
+
+
+def without_forbidden_characters(value: Any) -> Any:
+    """Every value a template writes, less the characters HTML forbids."""
+    if isinstance(value, str) and _NOT_IN_HTML.search(value):
+        cleaned = _NOT_IN_HTML.sub("", value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
 
 
 def long_date(value: date | str) -> str:

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import html5lib
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, url_for
 from flask.testing import FlaskClient
+from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from skillsmatch import create_app
@@ -131,6 +133,11 @@ def _nonce_from(csp: str) -> str | None:
     return found.group(1) if found else None
 
 
+def response_nonce(response: TestResponse) -> str | None:
+    """The CSP nonce a response gives its scripts."""
+    return _nonce_from(response.headers.get("Content-Security-Policy", ""))
+
+
 def check_page(response: TestResponse, url: str) -> None:
     """Every HTML page: valid HTML5, one <h1>, a <title>, unique ids, nonces, CSRF in forms."""
     parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
@@ -188,6 +195,28 @@ class PageCheckingClient(FlaskClient):
         return self.submit("/sign-out", {}, form_page="/")
 
 
+# Elements no page of the site has, which a payload could bring in.
+FOREIGN_TAGS = frozenset({"iframe", "svg", "img", "object", "embed", "math", "base", "frame"})
+
+
+def no_injected_markup(body: str, where: object, nonce: str | None = None) -> None:
+    """No element or attribute a payload could have brought in: no event handler, no
+    ``javascript:`` address, no foreign element, and scripts only of the page's own (carrying the
+    response's CSP ``nonce`` where given, else the layout's two)."""
+    tree = html5lib.parse(body, namespaceHTMLElements=False)
+    for element in tree.iter():
+        tag = element.tag if isinstance(element.tag, str) else ""
+        assert tag not in FOREIGN_TAGS, (where, tag)
+        for name, value in element.attrib.items():
+            assert not name.lower().startswith("on"), (where, tag, name)
+            if name in ("href", "src", "action", "formaction"):
+                assert not value.strip().lower().startswith("javascript:"), (where, value)
+        if tag == "script":
+            own = (element.get("nonce") == nonce) if nonce else (
+                element.get("src") == "/static/js/app.mjs" or "js-enabled" in (element.text or ""))
+            assert own, (where, "a script that is not the page's own")
+
+
 def page_text(response: TestResponse) -> str:
     """The visible text of a page, whitespace collapsed."""
     tree = html5lib.parse(response.get_data(), namespaceHTMLElements=False)
@@ -195,6 +224,22 @@ def page_text(response: TestResponse) -> str:
         hidden.text = ""
     body = tree.find("body")
     return " ".join(" ".join(body.itertext() if body is not None else []).split())
+
+
+# --- the routes ---------------------------------------------------------------------------------
+
+
+def site_rules(app: Flask) -> list[Rule]:
+    """Every URL rule of the site but the static files."""
+    return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+
+
+def endpoint_url(app: Flask, rule: Rule, ids: Mapping[str, Any]) -> str:
+    """The URL of ``rule`` with each of its parameters taken from ``ids`` (by name); a
+    parameter with a default in the rule is left to it, so each rule gets its own URL."""
+    values = {name: ids[name] for name in rule.arguments if name not in (rule.defaults or {})}
+    with app.test_request_context():
+        return url_for(rule.endpoint, **values)
 
 
 # --- accounts ---------------------------------------------------------------------------------

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sitetest import Account, PageCheckingClient, course_id, create_account, make_app
-from werkzeug.routing import Rule
+from sitetest import (
+    Account,
+    PageCheckingClient,
+    course_id,
+    create_account,
+    endpoint_url,
+    make_app,
+    site_rules,
+)
 from werkzeug.routing.converters import UUIDConverter
 
 from web.auth.permissions import access_rule
@@ -94,32 +100,28 @@ POLICY: dict[str, frozenset[str]] = {
 }
 
 
-def _rules(app: Flask) -> list[Rule]:
-    return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
-
-
 def test_every_endpoint_has_exactly_one_access_rule(web_app: Flask) -> None:
-    missing = [r.endpoint for r in _rules(web_app)
+    missing = [r.endpoint for r in site_rules(web_app)
                if access_rule(web_app.view_functions[r.endpoint]) is None]
     assert missing == []
 
 
 def test_url_parameters_are_typed_and_objects_are_named_by_uuid(web_app: Flask) -> None:
-    for rule in _rules(web_app):
+    for rule in site_rules(web_app):
         for name, converter in rule._converters.items():
             assert isinstance(converter, UUIDConverter), f"{rule.rule}: <{name}> is not a uuid"
             assert name.endswith("_id"), f"{rule.rule}: <{name}> should name the object's id"
 
 
 def test_paths_are_kebab_case(web_app: Flask) -> None:
-    for rule in _rules(web_app):
+    for rule in site_rules(web_app):
         literal = re.sub(r"<[^>]+>", "", rule.rule)
         for segment in literal.strip("/").split("/"):
             assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*|", segment), rule.rule
 
 
 def test_the_matrix_covers_every_endpoint(web_app: Flask) -> None:
-    assert {r.endpoint for r in _rules(web_app)} == set(POLICY)
+    assert {r.endpoint for r in site_rules(web_app)} == set(POLICY)
 
 
 def test_the_policy_agrees_with_the_decorators(web_app: Flask) -> None:
@@ -141,14 +143,6 @@ def matrix_app(catalogue_db: Path, tmp_path: Path) -> Iterator[Flask]:
     yield app
 
 
-def _url(app: Flask, rule: Rule, object_id: uuid.UUID) -> str:
-    values = {name: object_id for name in rule.arguments}
-    with app.test_request_context():
-        from flask import url_for
-
-        return url_for(rule.endpoint, **values)
-
-
 def test_authorisation_matrix_has_no_unexpected_success(matrix_app: Flask) -> None:
     """Every endpoint x {anonymous, learner, employer, provider, board} x method."""
     real_course = course_id(matrix_app, "Adult care worker")
@@ -162,8 +156,8 @@ def test_authorisation_matrix_has_no_unexpected_success(matrix_app: Flask) -> No
         return client
 
     checked, unexpected, refused_allowed = 0, [], []
-    for rule in sorted(_rules(matrix_app), key=lambda r: r.rule):
-        url = _url(matrix_app, rule, real_course)
+    for rule in sorted(site_rules(matrix_app), key=lambda r: r.rule):
+        url = endpoint_url(matrix_app, rule, dict.fromkeys(rule.arguments, real_course))
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             for who in sorted(EVERYONE):
                 client = client_for(who)
