@@ -209,6 +209,11 @@ def change_password(user: User, current: str, new: str) -> None:
     """Set a new password after checking the current one; every other session is revoked."""
     if not verify_password(user.password_hash, current):
         raise AccountError("current_password", "Your current password is not correct")
+    set_password(user, new)
+
+
+def set_password(user: User, new: str) -> None:
+    """Set a checked new password (not the current one) and revoke every session."""
     check_password(new, user.email, field="new_password")
     if verify_password(user.password_hash, new):
         raise AccountError(

@@ -4,6 +4,7 @@ The token names the account and a fingerprint of its current password hash, sign
 app's secret. Setting a new password changes the hash, so a used token, or any token issued
 before, stops working without the server storing tokens at all. Asking for a reset answers the
 same way whether or not an account has that address, so it cannot be used to find accounts.
+The new password itself is set by ``accounts.set_password``, as for a password change.
 """
 
 from __future__ import annotations
@@ -18,14 +19,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from skillsmatch.models import User
-from skillsmatch.passwords import hash_password, verify_password
 from skillsmatch.services import mail
-from skillsmatch.services.accounts import (
-    AccountError,
-    check_password,
-    normalise_email,
-    revoke_sessions,
-)
+from skillsmatch.services.accounts import AccountError, normalise_email
 
 _SALT = "skillsmatch-password-reset"
 
@@ -93,13 +88,3 @@ def request_reset(
     mail.send(config, user.email, "Reset your SkillsMatch password", body)
     return user
 
-
-def reset_password(user: User, new: str) -> None:
-    """Set a new password from a reset link; every session of the account is signed out."""
-    check_password(new, user.email, field="new_password")
-    if verify_password(user.password_hash, new):
-        raise AccountError(
-            "new_password", "Your new password must be different from your current one"
-        )
-    user.password_hash = hash_password(new)
-    revoke_sessions(user)

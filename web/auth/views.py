@@ -247,7 +247,7 @@ def reset_password() -> ResponseReturnValue:
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            password_reset.reset_password(user, form.new_password.data or "")
+            accounts.set_password(user, form.new_password.data or "")
         except accounts.AccountError as exc:
             db.session.rollback()
             add_error(form, exc.field, exc.message)
