@@ -2,8 +2,9 @@
 
 ``PathwayScorer`` (``scorer``) is fitted on a ``Catalogue`` (``inputs``) and answers learner
 queries, provision for vacancies and demands, and learner pipelines with the results of
-``results``; ``skill_sets`` holds skill sets and hierarchy credit, ``defaults`` the hand-set
-weights and factors. How a score is built is explained in ``ml.pathway_scoring.scorer``.
+``results``; ``skill_sets`` holds skill sets and hierarchy credit, ``defaults`` the weights
+(read from ``ml/pathway_weights.json``) and the travel and level factors. How a score is built is
+explained in ``ml.pathway_scoring.scorer``.
 """
 
 from ml.pathway_scoring.defaults import (

@@ -311,7 +311,17 @@ def test_confidence_says_when_a_match_rests_on_weak_links() -> None:
 
 
 def test_two_step_covers_what_the_first_course_leaves() -> None:
-    rec = PathwayScorer().fit(catalogue()).recommend(query([0, 4]))
+    # Skills-first weights rank course 0 (two of the target's skills) above course 1 (one), so
+    # the two-step pathway starts from course 0.
+    skills_first = {
+        "skills": 0.3,
+        "gain": 0.1,
+        "relevance": 0.15,
+        "interest": 0.2,
+        "practical": 0.15,
+        "jobs": 0.1,
+    }
+    rec = PathwayScorer(weights=skills_first).fit(catalogue()).recommend(query([0, 4]))
     two = [p for p in rec.two_step if p.course == 0]
     assert two and two[0].second_course == 1
     assert two[0].skills.adds_second.tolist() == [3]
