@@ -50,6 +50,9 @@ def default_config(instance_path: str) -> dict[str, Any]:
         # When the catalogue changes, the pathway index is rebuilt by a background thread while
         # the old one answers ("background"), or by the request that notices ("now").
         "PATHWAY_INDEX_REFRESH": "background",
+        # The address links in emails start with. Never taken from the request: a forged Host
+        # header would otherwise send someone's reset link to another site.
+        "PUBLIC_URL": "http://127.0.0.1:5000",
         # A password reset link works once, for an hour.
         "PASSWORD_RESET_SECONDS": 60 * 60,
     }

@@ -112,6 +112,7 @@ def make_app(database: Path, **config: Any) -> Flask:
             "SECRET_KEY": "web-test-secret",
             "RATELIMIT_STORAGE_URI": "memory://",
             "OUTBOX_DIR": str(database.parent / "outbox"),
+            "PUBLIC_URL": "https://skills.example.org",
             # Rebuilt by the request that notices, so that no test races a background thread.
             "PATHWAY_INDEX_REFRESH": "now",
             **config,

@@ -29,7 +29,7 @@ def _outbox(app: Flask) -> list[Message]:
 
 def _link(message: Message) -> str:
     body = message.get_payload(decode=True).decode()  # type: ignore[union-attr]
-    found = re.search(r"http://localhost(/reset-password\?token=\S+)", body)
+    found = re.search(r"https://skills\.example\.org(/reset-password\?token=\S+)", body)
     assert found, body
     return found.group(1)
 
@@ -95,6 +95,19 @@ def test_a_reset_link_sets_a_new_password_once_and_signs_out_everywhere(
     for event in (asked, reset):
         assert (event.actor_id, event.target_id) == (account.public_id, account.public_id)
         assert event.detail == {}
+
+
+def test_the_link_ignores_a_forged_host_header(catalogue_db: Path, tmp_path: Path) -> None:
+    database = tmp_path / "site.sqlite3"
+    database.write_bytes(catalogue_db.read_bytes())
+    # Without CSRF, as the session cookie is not sent to another host name.
+    app = make_app(database, WTF_CSRF_ENABLED=False)
+    account = create_account(app, "learner")
+    forged = app.test_client().post("/forgot-password", data={"email": account.email},
+                                    headers={"Host": "attacker.example"})
+    assert forged.status_code == 200
+    body = _outbox(app)[0].get_payload(decode=True).decode()  # type: ignore[union-attr]
+    assert "attacker.example" not in body and "https://skills.example.org/reset-password?" in body
 
 
 def test_an_unknown_address_gets_the_same_answer_and_no_email(

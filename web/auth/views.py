@@ -207,7 +207,8 @@ def forgot_password() -> ResponseReturnValue:
                 db.session,
                 form.email.data or "",
                 current_app.config,
-                lambda token: url_for("auth.reset_password", token=token, _external=True),
+                lambda token: current_app.config["PUBLIC_URL"].rstrip("/")
+                + url_for("auth.reset_password", token=token),
             )
         except mail.MailError as exc:
             current_app.logger.error("password reset email not sent: %s", exc)
