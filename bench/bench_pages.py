@@ -177,9 +177,12 @@ def main(argv: list[str] | None = None) -> int:
     server = start_gunicorn(port, workers=2)
     try:
         pages = key_pages(port, accounts)
-        for _, client, path in pages:  # warm both workers
-            for _ in range(4):
-                timed(client, path)
+        # Warm both workers: concurrent requests, so that while one worker builds its index on
+        # its first request the others reach the second worker (sequential ones may all land on
+        # the first).
+        for _, client, path in pages:
+            with ThreadPoolExecutor(args.clients) as pool:
+                list(pool.map(timed, [client] * 4 * args.clients, [path] * 4 * args.clients))
         _say(f"two gunicorn workers, {args.clients} concurrent clients")
         for name, client, path in pages:
             n = args.requests
