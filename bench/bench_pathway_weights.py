@@ -424,9 +424,9 @@ def vacancy_job(
 
 @dataclass(frozen=True)
 class LearnerParts:
-    """One learner's candidate (course, target) pairs with the values of each part, computed as
-    ``PathwayScorer.recommend`` computes them before weighing; per-course and per-target parts
-    are kept once and gathered when scored."""
+    """One learner's candidate (course, target) pairs with the values of each part, from
+    ``PathwayScorer.pathway_pairs``; per-course and per-target parts are kept once and gathered
+    when scored, so that thousands of learners fit in memory."""
 
     course: np.ndarray
     target: np.ndarray
@@ -450,46 +450,18 @@ class LearnerParts:
 
 def learner_parts(scorer: PathwayScorer, query: LearnerQuery) -> LearnerParts:
     """Part values of every pair ``recommend`` would rank for ``query``."""
-    s = scorer
-    q = np.asarray(query.vector, dtype=np.float32).reshape(-1)
-    held = np.asarray(query.skills, dtype=np.int64)
-    credit, _ = s.learner_credit(held, query.strength)
-    travel_f = s._travel(query.travel)
-    offer, _, _ = s._offerings_for(travel_f, query.today)
-    practical = offer * s._level_factor(s.course_level_, query.level)
-    feasible = np.flatnonzero(practical > 0)
-    reach = [p for p in range(s.n_partitions_ + 1) if travel_f[p] > 0]
-    in_sector = (
-        np.isin(s.target_sector_, list(query.sectors))
-        if query.sectors
-        else np.ones(len(s.target_sector_), dtype=bool)
-    )
-    targets = np.flatnonzero(in_sector & (s.target_wsum_ > 0))
-    interest = s._unit(s.target_vectors_ @ q)
-    wsum = np.maximum(s.target_wsum_, 1e-9)
-    now = np.asarray(s.target_req_ @ credit).ravel() / wsum
-    jobs_count, _, _ = s._jobs_in_reach(reach, query.today)
-    jobs = np.minimum(1.0, np.log1p(jobs_count) / math.log1p(s.jobs_saturation))
+    pairs = scorer.pathway_pairs(query)
     empty = np.empty(0, dtype=np.float32)
-    if not len(feasible) or not len(targets):
-        none = np.empty(0, dtype=np.int32)
-        return LearnerParts(none, none, empty, empty, empty, interest, practical, jobs)
-    ck = s.course_credit_[feasible]
-    ck.data = np.maximum(ck.data - credit[ck.indices], 0.0)
-    ck.eliminate_zeros()
-    gain_m = (ck @ s.target_req_t_[:, targets]).tocoo()
-    ki = feasible[gain_m.row]
-    ti = targets[gain_m.col]
-    gain = gain_m.data / wsum[ti]
+    values = pairs.values
     return LearnerParts(
-        course=ki.astype(np.int32),
-        target=ti.astype(np.int32),
-        skills=np.minimum(now[ti] + gain, 1.0),
-        gain=gain,
-        relevance=s.relevance_[feasible][:, targets].toarray()[gain_m.row, gain_m.col],
-        interest=interest,
-        practical=practical,
-        jobs=jobs,
+        course=pairs.course.astype(np.int32),
+        target=pairs.target.astype(np.int32),
+        skills=values.get("skills", empty),
+        gain=values.get("gain", empty),
+        relevance=values.get("relevance", empty),
+        interest=pairs.interest,
+        practical=pairs.practical,
+        jobs=pairs.jobs,
     )
 
 
@@ -516,30 +488,11 @@ class ProvisionParts:
 def provision_parts(
     scorer: PathwayScorer, requirement: SkillSets, vector: np.ndarray, travel: Sequence[str | None]
 ) -> ProvisionParts:
-    s = scorer
-    cols, ess, _ = requirement.row(0)
-    cols = cols.astype(np.int64)
-    travel_f = s._travel(travel)
-    off_travel = travel_f[s.off_partition_]
-    value = np.where((off_travel > 0) & (s.off_places_ > 0), off_travel, 0.0)
-    best, _ = s._best_offerings(value.astype(np.float32))
-    feasible = np.flatnonzero(best > 0)
-    if not len(cols) or not len(feasible):
-        return ProvisionParts(np.empty(0, dtype=np.int64), {})
-    cov = s._row_values(s.course_credit_csc_, feasible, cols)
-    ess_cov = cov[:, ess].mean(axis=1) if ess.any() else None
-    opt_cov = cov[:, ~ess].mean(axis=1) if (~ess).any() else None
-    ess_cov = ess_cov if ess_cov is not None else opt_cov
-    opt_cov = opt_cov if opt_cov is not None else ess_cov
-    v = np.asarray(vector, dtype=np.float32).reshape(-1)
-    useful = np.flatnonzero(cov.max(axis=1) > 0)
-    values = {
-        "essential": ess_cov,
-        "optional": opt_cov,
-        "relevance": s._unit(s.course_vectors_[feasible] @ v),
-        "travel": best[feasible],
-    }
-    return ProvisionParts(feasible[useful], {k: v[useful] for k, v in values.items()})
+    pairs = scorer.provision_pairs(requirement, vector, travel)
+    useful = pairs.useful
+    return ProvisionParts(
+        pairs.courses[useful], {k: v[useful] for k, v in pairs.values.items()}
+    )
 
 
 def provision_ranking(parts: ProvisionParts, weights: Mapping[str, float]) -> list[int]:

@@ -34,11 +34,38 @@ class _Context:
     best_offering: np.ndarray  # per course: that offering's (internal) row
 
 
+@dataclass(frozen=True)
+class PathwayPairs:
+    """Every (course, target) pair one learner query ranks, with the part values of its score,
+    and what ``recommend`` derives them from."""
+
+    q: np.ndarray
+    credit: np.ndarray
+    evidence: np.ndarray
+    held: np.ndarray
+    travel: np.ndarray  # per partition: travel factor
+    offer: np.ndarray  # per course: best offering's travel x start value
+    best_offering: np.ndarray
+    next_start: np.ndarray
+    practical: np.ndarray  # per course
+    feasible: np.ndarray  # courses with a practical value
+    reach: list[int]
+    targets: np.ndarray  # targets considered
+    interest: np.ndarray  # per target
+    now: np.ndarray  # per target: coverage before any course
+    jobs: np.ndarray  # per target
+    vacancies_by_sector: dict[int, int]
+    n_vacancies_in_reach: int
+    course: np.ndarray  # per pair
+    target: np.ndarray  # per pair
+    values: dict[str, np.ndarray]  # part -> value per pair
+
+
 class _LearnerPathways(_VacancyMatches):
     """Pathways, two-step pathways and vacancies for one learner (a mixin of the scorer)."""
 
-    def recommend(self, query: LearnerQuery) -> Recommendation:
-        """Pathways (course -> occupation), two-step pathways and vacancies for one learner.
+    def pathway_pairs(self, query: LearnerQuery) -> PathwayPairs:
+        """The pairs ``recommend`` ranks for ``query`` and their part values, before weighting.
 
         Parameters
         ----------
@@ -46,7 +73,7 @@ class _LearnerPathways(_VacancyMatches):
 
         Returns
         -------
-        recommendation : Recommendation
+        pairs : PathwayPairs
         """
         check_is_fitted(self, "relevance_")
         q = np.asarray(query.vector, dtype=np.float32).reshape(-1)
@@ -76,16 +103,8 @@ class _LearnerPathways(_VacancyMatches):
         jobs_count, by_sector, n_live = self._jobs_in_reach(reach, query.today)
         jobs = np.minimum(1.0, np.log1p(jobs_count) / math.log1p(self.jobs_saturation))
 
-        # A held skill is of use if a course teaches it or it covers (itself or a broader skill)
-        # something a target or vacancy asks for.
-        asked = np.asarray(self.hierarchy_[held] @ self.required_.astype(np.float32)).ravel() > 0
-        unmatched = held[~self.taught_[held] & ~asked]
-
-        ctx = _Context(
-            query, credit, evidence, held, now, interest, jobs, reach, q, offer, best_off
-        )
-        pathways: list[PathwayScore] = []
-        two_step: list[PathwayScore] = []
+        ki = ti = np.empty(0, dtype=np.int64)
+        values: dict[str, np.ndarray] = {}
         if len(feasible) and len(targets):
             # Gain of every (course, target) pair: sum_s w[t, s] * max(0, c[k, s] - learner[s]).
             ck = self.course_credit_[feasible]
@@ -105,31 +124,64 @@ class _LearnerPathways(_VacancyMatches):
                 "practical": practical[ki],
                 "jobs": jobs[ti],
             }
-            score = sum(self.weights_[k] * values[k] for k in self.weights_)
+        return PathwayPairs(
+            q, credit, evidence, held, travel_f, offer, best_off, next_start, practical,
+            feasible, reach, targets, interest, now, jobs, by_sector, n_live, ki, ti, values,
+        )
+
+    def recommend(self, query: LearnerQuery) -> Recommendation:
+        """Pathways (course -> occupation), two-step pathways and vacancies for one learner.
+
+        Parameters
+        ----------
+        query : LearnerQuery
+
+        Returns
+        -------
+        recommendation : Recommendation
+        """
+        pp = self.pathway_pairs(query)
+        held = pp.held
+        # A held skill is of use if a course teaches it or it covers (itself or a broader skill)
+        # something a target or vacancy asks for.
+        asked = np.asarray(self.hierarchy_[held] @ self.required_.astype(np.float32)).ravel() > 0
+        unmatched = held[~self.taught_[held] & ~asked]
+
+        ctx = _Context(
+            query, pp.credit, pp.evidence, held, pp.now, pp.interest, pp.jobs, pp.reach, pp.q,
+            pp.offer, pp.best_offering,
+        )
+        pathways: list[PathwayScore] = []
+        two_step: list[PathwayScore] = []
+        if pp.values:
+            ki, ti = pp.course, pp.target
+            score = sum(self.weights_[k] * pp.values[k] for k in self.weights_)
             firsts = [
                 (
                     int(ki[i]),
                     int(ti[i]),
-                    int(best_off[ki[i]]),
-                    float(practical[ki[i]]),
-                    int(next_start[ki[i]]),
+                    int(pp.best_offering[ki[i]]),
+                    float(pp.practical[ki[i]]),
+                    int(pp.next_start[ki[i]]),
                 )
                 for i in self._diverse(score, ki, ti)
             ]
             pathways = [self._pathway(ctx, k, t, (off, p, nxt)) for k, t, off, p, nxt in firsts]
-            two_step = self._two_step(ctx, firsts, travel_f)
+            two_step = self._two_step(ctx, firsts, pp.travel)
 
-        ready, close = self._direct(query, credit, evidence, held, travel_f, reach, q)
+        ready, close = self._direct(
+            query, pp.credit, pp.evidence, held, pp.travel, pp.reach, pp.q
+        )
         return Recommendation(
             pathways=pathways,
             two_step=two_step,
             ready_now=ready,
             close=close,
-            n_courses_in_reach=len(feasible),
-            n_targets=len(targets),
+            n_courses_in_reach=len(pp.feasible),
+            n_targets=len(pp.targets),
             unmatched_skills=np.asarray(unmatched, dtype=np.int64),
-            n_vacancies_in_reach=n_live,
-            vacancies_by_sector=by_sector,
+            n_vacancies_in_reach=pp.n_vacancies_in_reach,
+            vacancies_by_sector=pp.vacancies_by_sector,
         )
 
     def _diverse(self, score: np.ndarray, ki: np.ndarray, ti: np.ndarray) -> list[int]:

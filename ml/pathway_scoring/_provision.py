@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
@@ -13,8 +14,56 @@ from ml.pathway_scoring.skill_sets import SkillSets
 from ml.vector_index import top_k
 
 
+@dataclass(frozen=True)
+class ProvisionPairs:
+    """The courses in reach of one job and the part values of each, before weighting."""
+
+    courses: np.ndarray  # course rows with an offering in reach
+    best_offering: np.ndarray  # per course row of the catalogue: its best offering
+    coverage: np.ndarray  # per course in ``courses`` x required skill: credit in [0, 1]
+    values: dict[str, np.ndarray]  # part -> value per course in ``courses``
+
+    @property
+    def useful(self) -> np.ndarray:
+        """Positions in ``courses`` of those covering at least one skill, fully or partly."""
+        if not self.coverage.size:
+            return np.empty(0, dtype=np.int64)
+        return np.flatnonzero(self.coverage.max(axis=1) > 0)
+
+
 class _Provision(_ScoringParts):
     """Courses for a vacancy or demand (a mixin of the scorer)."""
+
+    def provision_pairs(
+        self, requirement: SkillSets, vector: np.ndarray, travel: Sequence[str | None]
+    ) -> ProvisionPairs:
+        """The courses ``provision`` ranks for one job and their part values (see there)."""
+        check_is_fitted(self, "relevance_")
+        if requirement.n_rows != 1:
+            raise ValueError("requirement must hold exactly one row")
+        cols, ess, _ = requirement.row(0)
+        cols = cols.astype(np.int64)
+        travel_f = self._travel(travel)
+        off_travel = travel_f[self.off_partition_]
+        value = np.where((off_travel > 0) & (self.off_places_ > 0), off_travel, 0.0)
+        best, best_off = self._best_offerings(value.astype(np.float32))
+        feasible = np.flatnonzero(best > 0)
+        if not len(cols) or not len(feasible):
+            none = np.empty(0, dtype=np.int64)
+            return ProvisionPairs(none, best_off, np.zeros((0, len(cols))), {})
+        cov = self._row_values(self.course_credit_csc_, feasible, cols)
+        ess_cov = cov[:, ess].mean(axis=1) if ess.any() else None
+        opt_cov = cov[:, ~ess].mean(axis=1) if (~ess).any() else None
+        ess_cov = ess_cov if ess_cov is not None else opt_cov
+        opt_cov = opt_cov if opt_cov is not None else ess_cov
+        v = np.asarray(vector, dtype=np.float32).reshape(-1)
+        values = {
+            "essential": ess_cov,
+            "optional": opt_cov,
+            "relevance": self._unit(self.course_vectors_[feasible] @ v),
+            "travel": best[feasible],
+        }
+        return ProvisionPairs(feasible, best_off, cov, values)
 
     def provision(
         self,
@@ -41,35 +90,17 @@ class _Provision(_ScoringParts):
         courses : list of ProvisionScore
             Only courses covering at least one of the skills, fully or partly.
         """
-        check_is_fitted(self, "relevance_")
-        if requirement.n_rows != 1:
-            raise ValueError("requirement must hold exactly one row")
+        pairs = self.provision_pairs(requirement, vector, travel)
+        if not len(pairs.courses):
+            return []
         cols, ess, strength = requirement.row(0)
         cols = cols.astype(np.int64)
-        if not len(cols):
-            return []
-        travel_f = self._travel(travel)
-        off_travel = travel_f[self.off_partition_]
-        value = np.where((off_travel > 0) & (self.off_places_ > 0), off_travel, 0.0)
-        best, best_off = self._best_offerings(value.astype(np.float32))
-        feasible = np.flatnonzero(best > 0)
-        if not len(feasible):
-            return []
-        cov = self._row_values(self.course_credit_csc_, feasible, cols)
+        feasible, best_off, cov, values = (
+            pairs.courses, pairs.best_offering, pairs.coverage, pairs.values
+        )
         evid = self._row_values(self.course_evidence_csc_, feasible, cols)
-        ess_cov = cov[:, ess].mean(axis=1) if ess.any() else None
-        opt_cov = cov[:, ~ess].mean(axis=1) if (~ess).any() else None
-        ess_cov = ess_cov if ess_cov is not None else opt_cov
-        opt_cov = opt_cov if opt_cov is not None else ess_cov
-        v = np.asarray(vector, dtype=np.float32).reshape(-1)
-        values = {
-            "essential": ess_cov,
-            "optional": opt_cov,
-            "relevance": self._unit(self.course_vectors_[feasible] @ v),
-            "travel": best[feasible],
-        }
         score = sum(self.provision_weights_[k] * values[k] for k in self.provision_weights_)
-        useful = np.flatnonzero(cov.max(axis=1) > 0)
+        useful = pairs.useful
         order = useful[top_k(score[useful], top_k_courses or self.top_k)]
         out = []
         for i in order.tolist():
