@@ -50,6 +50,13 @@ def _password_hash(app: Flask, address: str) -> str:
         return db.session.scalar(sa.select(User.password_hash).where(User.email == address)) or ""
 
 
+def _catalogue_copy(catalogue_db: Path, tmp_path: Path) -> Path:
+    """A private copy of the catalogue, for a test that needs the site with its own settings."""
+    database = tmp_path / "site.sqlite3"
+    database.write_bytes(catalogue_db.read_bytes())
+    return database
+
+
 def test_sign_in_offers_a_reset(client: PageCheckingClient) -> None:
     page = client.get("/sign-in")
     assert 'href="/forgot-password"' in page.text
@@ -98,8 +105,7 @@ def test_a_reset_link_sets_a_new_password_once_and_signs_out_everywhere(
 
 
 def test_the_link_ignores_a_forged_host_header(catalogue_db: Path, tmp_path: Path) -> None:
-    database = tmp_path / "site.sqlite3"
-    database.write_bytes(catalogue_db.read_bytes())
+    database = _catalogue_copy(catalogue_db, tmp_path)
     # Without CSRF, as the session cookie is not sent to another host name.
     app = make_app(database, WTF_CSRF_ENABLED=False)
     account = create_account(app, "learner")
@@ -224,8 +230,7 @@ def test_a_mail_failure_is_reported_without_the_address(
         raise smtplib.SMTPRecipientsRefused({"ada@example.com": (550, b"no")})
 
     monkeypatch.setattr(smtplib, "SMTP", refuse)
-    database = tmp_path / "site.sqlite3"
-    database.write_bytes(catalogue_db.read_bytes())
+    database = _catalogue_copy(catalogue_db, tmp_path)
     app = make_app(database, MAIL_SERVER="smtp.example.com")
     client: PageCheckingClient = app.test_client()  # type: ignore[assignment]
     response = client.submit("/forgot-password", {"email": "ada@example.com"})
@@ -239,8 +244,7 @@ def test_a_mail_failure_is_reported_without_the_address(
 def test_forwarded_headers_count_only_behind_a_trusted_proxy(
     catalogue_db: Path, tmp_path: Path
 ) -> None:
-    database = tmp_path / "site.sqlite3"
-    database.write_bytes(catalogue_db.read_bytes())
+    database = _catalogue_copy(catalogue_db, tmp_path)
     forwarded = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https",
                  "X-Forwarded-Host": "skills.example.org"}
 
