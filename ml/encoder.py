@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from torch import Tensor
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 BATCH_SIZE = 64
@@ -40,12 +44,18 @@ class MiniLMEncoder:
     """all-MiniLM-L6-v2: normalised mean-pooled embeddings, batched, on every CPU core.
 
     Texts longer than ``max_tokens`` word pieces are cut by the model; callers that must not lose
-    text split it first (see ``ml.text.chunk_words``).
+    text split it first (see ``ml.text.chunk_words``). ``low_rank_update`` names a saved update
+    (``ml.encoder_tuning``) merged into the weights at load: the tuned encoder runs exactly as
+    fast as the base one, and its ``name`` differs, so caches keyed by it are never shared.
     """
 
-    name = MODEL_NAME
-
-    def __init__(self, path: Path | None = None, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(
+        self,
+        path: Path | None = None,
+        batch_size: int = BATCH_SIZE,
+        low_rank_update: str | os.PathLike[str] | None = None,
+        device: str = "cpu",
+    ) -> None:
         import torch
         from safetensors.torch import load_file
         from tokenizers import Tokenizer
@@ -61,11 +71,27 @@ class MiniLMEncoder:
         self.tokenizer.enable_truncation(self.max_tokens)
         self.tokenizer.no_padding()
         self._torch = torch
-        self._weights = load_file(str(path / "model.safetensors"))
-        self._layers = int(config["num_hidden_layers"])
-        self._heads = int(config["num_attention_heads"])
-        self._eps = float(config["layer_norm_eps"])
-        self.dimension = int(config["hidden_size"])
+        self.device = device
+        self.weights = {
+            k: v.to(device=device, dtype=torch.float32)
+            for k, v in load_file(str(path / "model.safetensors")).items()
+        }
+        self.shape = BertShape(
+            layers=int(config["num_hidden_layers"]),
+            heads=int(config["num_attention_heads"]),
+            eps=float(config["layer_norm_eps"]),
+            dimension=int(config["hidden_size"]),
+        )
+        self.dimension = self.shape.dimension
+        self.name = MODEL_NAME
+        if low_rank_update is not None:
+            from ml.encoder_tuning import LowRankUpdate
+
+            update = LowRankUpdate.load(low_rank_update)
+            if update.base_model != MODEL_NAME:
+                raise ValueError(f"{low_rank_update} updates {update.base_model}, not {MODEL_NAME}")
+            self.weights = update.merged(self.weights)
+            self.name = f"{MODEL_NAME}+{update.tag}"
 
     def token_counts(self, texts: Sequence[str]) -> list[int]:
         """Word pieces per text, special tokens included, before truncation."""
@@ -75,66 +101,94 @@ class MiniLMEncoder:
         finally:
             self.tokenizer.enable_truncation(self.max_tokens)
 
+    def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Word-piece ids per text, truncated to ``max_tokens``."""
+        return [e.ids for e in self.tokenizer.encode_batch(list(texts))]
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not len(texts):
             return out
-        encodings = self.tokenizer.encode_batch(list(texts))
+        ids = self.token_ids(texts)
         # Batches of similar length waste little work on padding.
-        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        order = np.argsort([len(row) for row in ids], kind="stable")
         with self._torch.inference_mode():
             for start in range(0, len(order), self.batch_size):
                 rows = order[start : start + self.batch_size]
-                out[rows] = self._forward([encodings[i].ids for i in rows])
+                batch, mask = pad_batch([ids[i] for i in rows], self.device)
+                vectors = bert_embed(self.weights, batch, mask, self.shape)
+                out[rows] = vectors.float().cpu().numpy()
         return out
 
-    def _forward(self, batch: list[list[int]]) -> np.ndarray:
-        torch, w, eps = self._torch, self._weights, self._eps
-        F = torch.nn.functional
-        width = max(len(ids) for ids in batch)
-        ids = torch.zeros((len(batch), width), dtype=torch.long)
-        mask = torch.zeros((len(batch), width), dtype=torch.bool)
-        for i, row in enumerate(batch):
-            ids[i, : len(row)] = torch.tensor(row)
-            mask[i, : len(row)] = True
 
-        def norm(x: torch.Tensor, prefix: str) -> torch.Tensor:
-            return F.layer_norm(
-                x, (self.dimension,), w[prefix + ".weight"], w[prefix + ".bias"], eps
-            )
+@dataclass(frozen=True)
+class BertShape:
+    """The sizes ``bert_embed`` needs from the model's config."""
 
-        def dense(x: torch.Tensor, prefix: str) -> torch.Tensor:
-            return F.linear(x, w[prefix + ".weight"], w[prefix + ".bias"])
-
-        e = "embeddings."
-        x = (
-            w[e + "word_embeddings.weight"][ids]
-            + w[e + "position_embeddings.weight"][:width]
-            + w[e + "token_type_embeddings.weight"][0]
-        )
-        x = norm(x, e + "LayerNorm")
-        n, h = len(batch), self._heads
-        attn_mask = mask[:, None, None, :]
-        for layer in range(self._layers):
-            p = f"encoder.layer.{layer}."
-
-            def heads(t: torch.Tensor) -> torch.Tensor:
-                return t.view(n, width, h, -1).transpose(1, 2)
-
-            q = heads(dense(x, p + "attention.self.query"))
-            k = heads(dense(x, p + "attention.self.key"))
-            v = heads(dense(x, p + "attention.self.value"))
-            ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
-            ctx = ctx.transpose(1, 2).reshape(n, width, self.dimension)
-            x = norm(x + dense(ctx, p + "attention.output.dense"), p + "attention.output.LayerNorm")
-            hidden = F.gelu(dense(x, p + "intermediate.dense"))
-            x = norm(x + dense(hidden, p + "output.dense"), p + "output.LayerNorm")
-        m = mask.unsqueeze(-1).to(x.dtype)
-        pooled = (x * m).sum(1) / m.sum(1).clamp(min=1e-9)
-        return F.normalize(pooled, dim=-1).numpy()
+    layers: int
+    heads: int
+    eps: float
+    dimension: int
 
 
-@lru_cache(maxsize=1)
-def get_encoder() -> MiniLMEncoder:
-    """The process-wide encoder."""
-    return MiniLMEncoder()
+def pad_batch(batch: Sequence[Sequence[int]], device: str = "cpu") -> tuple[Tensor, Tensor]:
+    """Token ids padded into one tensor, and the mask of real tokens."""
+    import torch
+
+    width = max(len(ids) for ids in batch)
+    ids = torch.zeros((len(batch), width), dtype=torch.long)
+    mask = torch.zeros((len(batch), width), dtype=torch.bool)
+    for i, row in enumerate(batch):
+        ids[i, : len(row)] = torch.tensor(row)
+        mask[i, : len(row)] = True
+    return ids.to(device), mask.to(device)
+
+
+def bert_embed(weights: Mapping[str, Tensor], ids: Tensor, mask: Tensor, shape: BertShape) -> Tensor:
+    """Normalised mean-pooled sentence vectors from a BERT encoder given as a weight mapping.
+
+    A plain function of the weights, so that training (``ml.encoder_tuning``) can pass weights
+    that carry gradients.
+    """
+    import torch.nn.functional as F
+
+    w, eps, dim = weights, shape.eps, shape.dimension
+
+    def norm(x: Tensor, prefix: str) -> Tensor:
+        return F.layer_norm(x, (dim,), w[prefix + ".weight"], w[prefix + ".bias"], eps)
+
+    def dense(x: Tensor, prefix: str) -> Tensor:
+        return F.linear(x, w[prefix + ".weight"], w[prefix + ".bias"])
+
+    n, width = ids.shape
+    e = "embeddings."
+    x = (
+        w[e + "word_embeddings.weight"][ids]
+        + w[e + "position_embeddings.weight"][:width]
+        + w[e + "token_type_embeddings.weight"][0]
+    )
+    x = norm(x, e + "LayerNorm")
+    attn_mask = mask[:, None, None, :]
+    for layer in range(shape.layers):
+        p = f"encoder.layer.{layer}."
+
+        def heads(t: Tensor) -> Tensor:
+            return t.view(n, width, shape.heads, -1).transpose(1, 2)
+
+        q = heads(dense(x, p + "attention.self.query"))
+        k = heads(dense(x, p + "attention.self.key"))
+        v = heads(dense(x, p + "attention.self.value"))
+        ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
+        ctx = ctx.transpose(1, 2).reshape(n, width, dim)
+        x = norm(x + dense(ctx, p + "attention.output.dense"), p + "attention.output.LayerNorm")
+        hidden = F.gelu(dense(x, p + "intermediate.dense"))
+        x = norm(x + dense(hidden, p + "output.dense"), p + "output.LayerNorm")
+    m = mask.unsqueeze(-1).to(x.dtype)
+    pooled = (x * m).sum(1) / m.sum(1).clamp(min=1e-9)
+    return F.normalize(pooled, dim=-1)
+
+
+@lru_cache(maxsize=4)
+def get_encoder(low_rank_update: str | None = None) -> MiniLMEncoder:
+    """The process-wide encoder, base or with a saved low-rank update merged in."""
+    return MiniLMEncoder(low_rank_update=low_rank_update)

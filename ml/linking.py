@@ -61,7 +61,7 @@ def tuned_params(path: Path = PARAMS_FILE) -> dict[str, object]:
     params = {k: v for k, v in json.loads(path.read_text()).items() if not k.startswith("_")}
     if params.get("calibration") is not None:
         params["calibration"] = tuple(params["calibration"])
-    for key in ("adapter", "sentence_filter"):
+    for key in ("adapter", "sentence_filter", "query_update"):
         if params.get(key):
             params[key] = str(path.parent / str(params[key]))
     return params
@@ -92,6 +92,10 @@ class SkillLinker(BaseEstimator):
     sentence_filter : path-like or None, default=None
         A saved ``SentenceFilter``: sentences it judges to name no skill (company blurb,
         benefits, how to apply) are left out; None reads every sentence.
+    query_update : path-like or None, default=None
+        A saved low-rank update of the encoder (``ml.encoder_tuning``) used to read sentences;
+        skill labels are always read by the base encoder, so their cached vectors serve both.
+        None reads sentences with the base encoder. Needs the default encoder.
     adapter : path-like or None, default=None
         A ``.npz`` holding a linear map applied to sentence vectors before matching
         (see ``ml.adapter``); None matches raw sentence vectors.
@@ -129,6 +133,7 @@ class SkillLinker(BaseEstimator):
         lexical_weight: float = 0.0,
         knowledge_prior: float = 0.0,
         sentence_filter: str | os.PathLike[str] | None = None,
+        query_update: str | os.PathLike[str] | None = None,
         adapter: str | os.PathLike[str] | None = None,
         calibration: tuple[float, float] | None = None,
         precision_threshold: float | None = None,
@@ -146,6 +151,7 @@ class SkillLinker(BaseEstimator):
         self.lexical_weight = lexical_weight
         self.knowledge_prior = knowledge_prior
         self.sentence_filter = sentence_filter
+        self.query_update = query_update
         self.adapter = adapter
         self.calibration = calibration
         self.precision_threshold = precision_threshold
@@ -176,7 +182,12 @@ class SkillLinker(BaseEstimator):
             raise ValueError(f"skills lacks columns {sorted(missing)}")
         if skills.empty:
             raise ValueError("skills is empty")
+        if self.query_update is not None and self.encoder is not None:
+            raise ValueError("query_update tunes the default encoder; pass no encoder with it")
         self.encoder_ = self.encoder if self.encoder is not None else get_encoder()
+        self.query_encoder_ = (
+            self.encoder_ if self.query_update is None else get_encoder(str(self.query_update))
+        )
         self.uris_ = skills["uri"].to_numpy(dtype=str)
         self.labels_ = skills["label"].to_numpy(dtype=str)
         alt = skills["alt_labels"] if "alt_labels" in skills else [[]] * len(skills)
@@ -206,14 +217,14 @@ class SkillLinker(BaseEstimator):
         if "skill_type" in skills:
             self.prior_[(skills["skill_type"] == "knowledge").to_numpy()] += self.knowledge_prior
         self.sentence_filter_ = (
-            SentenceFilter.load(self.sentence_filter, self.encoder_.name)
+            SentenceFilter.load(self.sentence_filter, self.query_encoder_.name)
             if self.sentence_filter is not None
             else None
         )
         self.adapter_ = None
         if self.adapter is not None:
             with np.load(self.adapter) as saved:
-                if str(saved["model"]) != self.encoder_.name:
+                if str(saved["model"]) != self.query_encoder_.name:
                     raise ValueError(f"{self.adapter} was trained for {saved['model']}")
                 self.adapter_ = saved["weight"].astype(np.float32)
         self.calibration_ = tuple(map(float, self.calibration)) if self.calibration else None
@@ -237,7 +248,7 @@ class SkillLinker(BaseEstimator):
         """
         check_is_fitted(self, "index_")
         if vectors is None:
-            vectors = self.encoder_.encode(sentences)
+            vectors = self.query_encoder_.encode(sentences)
         out = np.empty((len(sentences), self.index_.n_concepts), dtype=np.float32)
         for start in range(0, len(sentences), _CHUNK):
             stop = start + _CHUNK
@@ -321,7 +332,7 @@ class SkillLinker(BaseEstimator):
             starts = tqdm(starts, desc="linking", unit="x512 sentences")
         for start in starts:
             batch = sentences[start : start + _CHUNK * 4]
-            raw = self.raw_scores(batch, self.encoder_.encode(batch))
+            raw = self.raw_scores(batch, self.query_encoder_.encode(batch))
             for j, row in enumerate(raw):
                 t = owner[start + j]
                 better = row > best[t]
