@@ -8,6 +8,7 @@ embeddings are the same (``tests/ml/test_encoder.py`` checks them against senten
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -67,6 +68,7 @@ class MiniLMEncoder:
             json.loads((path / "sentence_bert_config.json").read_text())["max_seq_length"]
         )
         self.batch_size = batch_size
+        self.path = path
         self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self.tokenizer.enable_truncation(self.max_tokens)
         self.tokenizer.no_padding()
@@ -85,13 +87,27 @@ class MiniLMEncoder:
         self.dimension = self.shape.dimension
         self.name = MODEL_NAME
         if low_rank_update is not None:
-            from ml.encoder_tuning import LowRankUpdate
+            self._apply(low_rank_update)
 
-            update = LowRankUpdate.load(low_rank_update)
-            if update.base_model != MODEL_NAME:
-                raise ValueError(f"{low_rank_update} updates {update.base_model}, not {MODEL_NAME}")
-            self.weights = update.merged(self.weights)
-            self.name = f"{MODEL_NAME}+{update.tag}"
+    def with_update(self, low_rank_update: str | os.PathLike[str]) -> MiniLMEncoder:
+        """A copy of this encoder with a saved low-rank update merged in; only the updated
+        weights are new, the embeddings are shared."""
+        from tokenizers import Tokenizer
+
+        tuned = copy.copy(self)
+        # Its own tokenizer: ``token_counts`` switches truncation off for a moment.
+        tuned.tokenizer = Tokenizer.from_str(self.tokenizer.to_str())
+        tuned._apply(low_rank_update)
+        return tuned
+
+    def _apply(self, low_rank_update: str | os.PathLike[str]) -> None:
+        from ml.encoder_tuning import LowRankUpdate
+
+        update = LowRankUpdate.load(low_rank_update)
+        if self.name != MODEL_NAME or update.base_model != MODEL_NAME:
+            raise ValueError(f"{low_rank_update} updates {update.base_model}, not {self.name}")
+        self.weights = update.merged(self.weights)
+        self.name = f"{MODEL_NAME}+{update.tag}"
 
     def token_counts(self, texts: Sequence[str]) -> list[int]:
         """Word pieces per text, special tokens included, before truncation."""
@@ -144,7 +160,9 @@ def pad_batch(batch: Sequence[Sequence[int]], device: str = "cpu") -> tuple[Tens
     return ids.to(device), mask.to(device)
 
 
-def bert_embed(weights: Mapping[str, Tensor], ids: Tensor, mask: Tensor, shape: BertShape) -> Tensor:
+def bert_embed(
+    weights: Mapping[str, Tensor], ids: Tensor, mask: Tensor, shape: BertShape
+) -> Tensor:
     """Normalised mean-pooled sentence vectors from a BERT encoder given as a weight mapping.
 
     A plain function of the weights, so that training (``ml.encoder_tuning``) can pass weights
@@ -191,4 +209,6 @@ def bert_embed(weights: Mapping[str, Tensor], ids: Tensor, mask: Tensor, shape: 
 @lru_cache(maxsize=4)
 def get_encoder(low_rank_update: str | None = None) -> MiniLMEncoder:
     """The process-wide encoder, base or with a saved low-rank update merged in."""
-    return MiniLMEncoder(low_rank_update=low_rank_update)
+    if low_rank_update is None:
+        return MiniLMEncoder()
+    return get_encoder().with_update(low_rank_update)

@@ -142,7 +142,10 @@ def tune_query_encoder(
     for name in names:
         out_dim, in_dim = base[name].shape
         a = torch.randn(rank, in_dim, device=device) / np.sqrt(in_dim)
-        factors[name] = (a.requires_grad_(), torch.zeros(out_dim, rank, device=device).requires_grad_())
+        factors[name] = (
+            a.requires_grad_(),
+            torch.zeros(out_dim, rank, device=device).requires_grad_(),
+        )
     scale = alpha / rank
     params = [t for pair in factors.values() for t in pair]
     optimiser = torch.optim.AdamW(params, lr=learning_rate, weight_decay=0.0)
@@ -182,7 +185,10 @@ def tune_query_encoder(
         encoder.name,
         scale,
         {
-            n: (a.detach().cpu().numpy().astype(np.float16), b.detach().cpu().numpy().astype(np.float16))
+            n: (
+                a.detach().cpu().numpy().astype(np.float16),
+                b.detach().cpu().numpy().astype(np.float16),
+            )
             for n, (a, b) in factors.items()
         },
     )

@@ -191,7 +191,9 @@ class SkillLinker(BaseEstimator):
         self.uris_ = skills["uri"].to_numpy(dtype=str)
         self.labels_ = skills["label"].to_numpy(dtype=str)
         alt = skills["alt_labels"] if "alt_labels" in skills else [[]] * len(skills)
-        # All labels are embedded (and cached) either way, so switching alt labels costs nothing.
+        if not self.use_alt_labels:
+            # Only what is scored is embedded: ESCO has seven alternative labels per skill.
+            alt = [[]] * len(skills)
         self.index_ = build_label_index(
             [[label, *alts] for label, alts in zip(self.labels_, alt, strict=True)],
             self.encoder_,
@@ -199,8 +201,6 @@ class SkillLinker(BaseEstimator):
             f"{self.taxonomy_version}-skill-labels",
             progress,
         )
-        if not self.use_alt_labels:
-            self.index_ = self.index_.preferred_only()
         self.description_vectors_ = None
         if self.description_weight and "description" in skills:
             texts = [

@@ -11,7 +11,11 @@ from ml.linking import SkillLinker
 
 pytestmark = pytest.mark.slow
 
-QUERIES = ["You will keep the books", "Experience of Python is essential", "Looking after residents"]
+QUERIES = [
+    "You will keep the books",
+    "Experience of Python is essential",
+    "Looking after residents",
+]
 CONCEPTS = ["maintain financial records", "Python (computer programming)", "provide personal care"]
 
 
@@ -58,9 +62,7 @@ def test_bad_updates_are_refused(tmp_path) -> None:
     with pytest.raises(ValueError, match="update"):
         LowRankUpdate(MODEL_NAME, 1.0, wrong_shape).merged(weights)
     with pytest.raises(ValueError, match="no weight"):
-        LowRankUpdate(MODEL_NAME, 1.0, {"nope": (np.ones((1, 1)), np.ones((1, 1)))}).merged(
-            weights
-        )
+        LowRankUpdate(MODEL_NAME, 1.0, {"nope": (np.ones((1, 1)), np.ones((1, 1)))}).merged(weights)
     LowRankUpdate("another-model", 1.0, {}).save(tmp_path / "other.npz")
     with pytest.raises(ValueError, match="another-model"):
         MiniLMEncoder(low_rank_update=tmp_path / "other.npz")
@@ -72,13 +74,24 @@ def test_training_moves_queries_to_their_concepts(tmp_path) -> None:
     before = encoder.encode(QUERIES) @ concepts.T
     snapshot = {n: encoder.weights[n].clone() for n in target_names(1)}
     update = tune_query_encoder(
-        encoder, QUERIES * 4, [[0], [1], [2]] * 4, concepts, epochs=3, batch_size=4,
+        encoder,
+        QUERIES * 4,
+        [[0], [1], [2]] * 4,
+        concepts,
+        epochs=3,
+        batch_size=4,
         learning_rate=5e-3,
     )
     for name, weight in snapshot.items():  # the base model is left as it was
         assert encoder.weights[name].equal(weight)
     update.save(tmp_path / "tuned.npz")
-    scores = MiniLMEncoder(low_rank_update=tmp_path / "tuned.npz").encode(QUERIES) @ concepts.T
+    loaded = MiniLMEncoder(low_rank_update=tmp_path / "tuned.npz")
+    copied = encoder.with_update(tmp_path / "tuned.npz")
+    assert copied.name == loaded.name != encoder.name
+    emb = "embeddings.word_embeddings.weight"
+    assert copied.weights[emb] is encoder.weights[emb]
+    scores = loaded.encode(QUERIES) @ concepts.T
+    np.testing.assert_allclose(copied.encode(QUERIES) @ concepts.T, scores, atol=1e-6)
     assert (scores.argmax(axis=1) == [0, 1, 2]).all()
     gain = np.diag(scores) - np.diag(before)
     assert (gain > 0.05).all(), gain
