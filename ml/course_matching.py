@@ -84,6 +84,8 @@ _SEGMENT_SPLIT = re.compile(r"\s+[-\u2013\u2014|]\s+|\s*[|/,;:()\[\]]\s*|\s{2,}"
 # "Consultant in Intensive Care", "Nurse for Older People": the job comes first.
 _QUALIFIER_SPLIT = re.compile(r"(?i)\s+(?:in|for|with|within|at)\s+")
 _WORD = re.compile(r"[a-z][a-z+#]*")
+# "German Speaking Reservations Agent": the language is a requirement, the rest is the job.
+_SPEAKING = re.compile(r"(?i)\bspeaking\s+(\w.*)")
 # Words that may close a title without being what the job is ("Electrician apprentice").
 _NOT_HEAD = frozenset(
     "senior junior trainee apprentice apprenticeship lead chief principal deputy i ii iii iv "
@@ -189,17 +191,47 @@ def _segments(title: str) -> list[str]:
     return merged
 
 
+def _job_readings(segment: str, job_heads: frozenset[str]) -> list[str]:
+    """Shorter readings of a title segment that drop words around the job.
+
+    Words after the last job noun ("Care Workers Wool", "Home Manager Rotherham") are usually a
+    place or an employer, and "Danish Speaking IT Customer Service" is a customer service job.
+    """
+    words = segment.split()
+
+    def is_job(word: str) -> bool:
+        found = _words(word)
+        return bool(found) and found[-1] in job_heads and found[-1] not in _NOT_HEAD
+
+    out = []
+    # A title ending on a job noun ("Assistant accountant") is left whole; a one-word job
+    # ("Assistant") would match too much.
+    if words and not is_job(words[-1]):
+        for i in range(len(words) - 2, 0, -1):
+            if is_job(words[i]):
+                out.append(" ".join(words[: i + 1]))
+                break
+    speaking = _SPEAKING.search(segment)
+    if speaking:
+        out.append(speaking.group(1))
+    return out
+
+
 def query_variants(
-    text: str, max_title_words: int = 12, n_sentences: int = 2
+    text: str,
+    max_title_words: int = 12,
+    n_sentences: int = 2,
+    job_heads: frozenset[str] = frozenset(),
 ) -> list[tuple[str, bool]]:
     """The readings of one query, each with whether it is a primary one.
 
     A title gives two primary readings, its cleaned whole and its first segment ("Care
     Assistant - Chelmsford" -> "Care Assistant Chelmsford", "Care Assistant"), then its other
-    segments and the first segment without its qualifier ("Nurse Specialist in Pain Medicine"
-    -> "Nurse Specialist"). A long advert gives its title line, if it starts with one, and its
-    first sentences, which count as primary when there is no title. An empty list means the
-    text has no words.
+    segments, the first segment without its qualifier ("Nurse Specialist in Pain Medicine"
+    -> "Nurse Specialist") and each segment cut after its last word in ``job_heads`` (the nouns
+    job titles end on: "Care Workers Wool" -> "Care Workers"). A long advert gives its title
+    line, if it starts with one, and its first sentences, which count as primary when there is
+    no title. An empty list means the text has no words.
     """
     text = strip_html(str(text))
     raw = [line.strip() for line in text.splitlines() if _WORD.search(line.lower())]
@@ -221,6 +253,7 @@ def query_variants(
         variants.append((segments[0], True))
         variants.extend((s, False) for s in segments[1:])
         variants.append((_QUALIFIER_SPLIT.split(segments[0])[0], False))
+        variants.extend((r, False) for s in segments for r in _job_readings(s, job_heads))
     if body:
         variants.extend((s, title is None) for s in split_sentences(body)[:n_sentences])
     seen: set[str] = set()
@@ -425,6 +458,11 @@ class CourseMatcher(BaseEstimator):
             heads.setdefault(head_word(text), set()).add(c)
         heads.pop("", None)
         self.head_courses_ = {h: np.fromiter(cs, dtype=np.int64) for h, cs in heads.items()}
+        job_heads = set(heads)
+        if occupations is not None and "title" in occupations:
+            job_heads.update(head_word(str(t)) for t in occupations["title"])
+        job_heads.discard("")
+        self.job_heads_ = frozenset(job_heads)
         levels = (
             pd.to_numeric(courses["level"], errors="coerce")
             if "level" in courses
@@ -550,7 +588,10 @@ class CourseMatcher(BaseEstimator):
         owner: list[int] = []
         primary: list[bool] = []
         for t, text in enumerate(texts):
-            for v, is_primary in query_variants(text, self.max_title_words, self.n_sentences):
+            readings = query_variants(
+                text, self.max_title_words, self.n_sentences, self.job_heads_
+            )
+            for v, is_primary in readings:
                 variants.append(v)
                 owner.append(t)
                 primary.append(is_primary)

@@ -196,6 +196,30 @@ def test_query_variants() -> None:
     assert query_variants("") == [] and query_variants("***") == []
 
 
+def test_query_variants_cut_places_and_languages_after_the_job() -> None:
+    heads = frozenset({"worker", "manager", "assistant", "accountant", "agent", "nurse"})
+    variants = query_variants("Care Workers Wool", job_heads=heads)
+    assert ("Care Workers", False) in variants
+    assert ("Home Manager", False) in query_variants("Home Manager Rotherham ****K", job_heads=heads)
+    assert ("Reservations Agent", False) in query_variants(
+        "German Speaking Reservations Agent", job_heads=heads
+    )
+    # A title already ending on a job noun is not cut, nor is a job cut down to one word.
+    assert [v for v, _ in query_variants("Assistant accountant", job_heads=heads)] == [
+        "Assistant accountant"
+    ]
+    assert [v for v, _ in query_variants("Nurse Essex", job_heads=heads)] == ["Nurse Essex"]
+    # Without job nouns nothing is cut.
+    assert ("Care Workers", False) not in query_variants("Care Workers Wool")
+
+
+def test_fitted_job_nouns_come_from_labels_and_the_occupation_index(encoder, courses) -> None:
+    occupations = pd.DataFrame({"title": ["Hgv driver", "Barista"], "group": ["8211", "9265"]})
+    matcher = CourseMatcher(encoder=encoder).fit(courses, occupations=occupations)
+    assert {"driver", "barista"} <= matcher.job_heads_
+    assert "" not in matcher.job_heads_
+
+
 def test_title_helpers() -> None:
     assert clean_course_name("Dental nurse (GDC 2023)") == "Dental nurse"
     assert clean_course_name("Doctor (Degree)") == "Doctor"
