@@ -588,9 +588,7 @@ class CourseMatcher(BaseEstimator):
         owner: list[int] = []
         primary: list[bool] = []
         for t, text in enumerate(texts):
-            readings = query_variants(
-                text, self.max_title_words, self.n_sentences, self.job_heads_
-            )
+            readings = query_variants(text, self.max_title_words, self.n_sentences, self.job_heads_)
             for v, is_primary in readings:
                 variants.append(v)
                 owner.append(t)

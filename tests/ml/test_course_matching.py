@@ -200,7 +200,9 @@ def test_query_variants_cut_places_and_languages_after_the_job() -> None:
     heads = frozenset({"worker", "manager", "assistant", "accountant", "agent", "nurse"})
     variants = query_variants("Care Workers Wool", job_heads=heads)
     assert ("Care Workers", False) in variants
-    assert ("Home Manager", False) in query_variants("Home Manager Rotherham ****K", job_heads=heads)
+    assert ("Home Manager", False) in query_variants(
+        "Home Manager Rotherham ****K", job_heads=heads
+    )
     assert ("Reservations Agent", False) in query_variants(
         "German Speaking Reservations Agent", job_heads=heads
     )
