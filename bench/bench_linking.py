@@ -14,6 +14,12 @@ The baseline is the plain cosine between the text and each concept's preferred l
 Speed: linked sentences per second on real advert sentences, as a ratio to the bare encoder
 rate in the same run; peak RSS; cold start to the first linked sentence with a warm cache.
 
+    .venv/bin/python -m bench.bench_linking --tune-encoder [--device cuda]
+
+trains the query encoder's low-rank update on ESCO's alternative skill labels (each towards its
+skill's preferred label; about 26 minutes on two cores) and writes ``ml/skill_query_lora.npz``.
+The adapter and the filter read its vectors, so both are re-trained after it:
+
     .venv/bin/python -m bench.bench_linking --calibrate
 
 re-trains the sentence adapter on SkillSkape train (80%, about a minute on two cores), fits the
@@ -226,11 +232,11 @@ def calibrate(dev_dir: Path, cache_dir: str) -> None:
     cut = int(0.8 * len(pairs))
     version = reference_data.ESCO_VERSION
     saved = json.loads(PARAMS_FILE.read_text())
-    kept = {k: v for k, v in tuned_params().items() if k in ("sentence_filter", "query_update")}
+    update = tuned_params().get("query_update")
     plain = SkillLinker(
         cache_dir=cache_dir,
         taxonomy_version=version,
-        query_update=kept.get("query_update"),
+        query_update=update,
         **CHOSEN,
     ).fit(skills)
     vectors = plain.query_encoder_.encode([p[0] for p in pairs])
@@ -247,7 +253,7 @@ def calibrate(dev_dir: Path, cache_dir: str) -> None:
     linker = SkillLinker(
         cache_dir=cache_dir,
         taxonomy_version=version,
-        query_update=kept.get("query_update"),
+        query_update=update,
         adapter=adapter,
         **CHOSEN,
     )

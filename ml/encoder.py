@@ -68,7 +68,6 @@ class MiniLMEncoder:
             json.loads((path / "sentence_bert_config.json").read_text())["max_seq_length"]
         )
         self.batch_size = batch_size
-        self.path = path
         self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self.tokenizer.enable_truncation(self.max_tokens)
         self.tokenizer.no_padding()
