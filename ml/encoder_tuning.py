@@ -7,7 +7,7 @@ with ``A`` of shape (rank, in) and ``B`` of shape (out, rank), ``B`` starting at
 training starts from the base model. The loss is the same in-taxonomy softmax as the linear
 adapter's (``ml.adapter``): every concept competes, several correct per query.
 
-It trains on CPU or GPU; the saved update is small (about 1 MB at rank 8) and is merged into the
+It trains on CPU or GPU; the saved update is small (0.6 MB at rank 8) and is merged into the
 weights when the encoder loads (``MiniLMEncoder(low_rank_update=...)``).
 """
 
