@@ -301,7 +301,7 @@ def train_filter(dev_dir: Path) -> None:
         [any(t != "O" for t in r["tags_skill"] + r["tags_knowledge"]) for r in records]
     )
     groups = [f"{r['source']}-{r['idx']}" for r in records]
-    encoder = get_encoder(None if update is None else str(update))
+    encoder = get_encoder(update)
     _say(f"training the sentence filter on {len(sentences)} SkillSpan sentences", sys.stderr)
     sentence_filter, figures = train_sentence_filter(
         encoder.encode(sentences), names_skill, groups, encoder.name

@@ -205,9 +205,15 @@ def bert_embed(
     return F.normalize(pooled, dim=-1)
 
 
-@lru_cache(maxsize=4)
-def get_encoder(low_rank_update: str | None = None) -> MiniLMEncoder:
+def get_encoder(low_rank_update: str | os.PathLike[str] | None = None) -> MiniLMEncoder:
     """The process-wide encoder, base or with a saved low-rank update merged in."""
+    # One cache key per model: get_encoder(), get_encoder(None) and a Path or str of the same
+    # update must not load it twice.
+    return _cached_encoder(None if low_rank_update is None else os.fspath(low_rank_update))
+
+
+@lru_cache(maxsize=4)
+def _cached_encoder(low_rank_update: str | None) -> MiniLMEncoder:
     if low_rank_update is None:
         return MiniLMEncoder()
-    return get_encoder().with_update(low_rank_update)
+    return _cached_encoder(None).with_update(low_rank_update)

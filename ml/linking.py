@@ -186,7 +186,7 @@ class SkillLinker(BaseEstimator):
             raise ValueError("query_update tunes the default encoder; pass no encoder with it")
         self.encoder_ = self.encoder if self.encoder is not None else get_encoder()
         self.query_encoder_ = (
-            self.encoder_ if self.query_update is None else get_encoder(str(self.query_update))
+            self.encoder_ if self.query_update is None else get_encoder(self.query_update)
         )
         self.uris_ = skills["uri"].to_numpy(dtype=str)
         self.labels_ = skills["label"].to_numpy(dtype=str)

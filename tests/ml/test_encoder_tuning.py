@@ -56,6 +56,14 @@ def test_merge_adds_scaled_product_and_round_trips(tmp_path) -> None:
     assert merged[other] is base[other]
 
 
+def test_one_encoder_per_model_whatever_the_spelling(tmp_path) -> None:
+    assert get_encoder() is get_encoder(None)
+    path = tmp_path / "zero.npz"
+    _zero_update().save(path)
+    assert get_encoder(path) is get_encoder(str(path))
+    assert get_encoder(path) is not get_encoder()
+
+
 def test_bad_updates_are_refused(tmp_path) -> None:
     weights = get_encoder().weights
     wrong_shape = {target_names(1)[0]: (np.ones((2, 10)), np.ones((384, 2)))}
