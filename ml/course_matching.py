@@ -319,6 +319,11 @@ class CourseMatcher(BaseEstimator):
         A query whose best course scores below this gets no course.
     list_threshold : float, default=0.05
         Below the best course, courses scoring under this are not listed.
+    mismatch_confidence, mismatch_agreement : float, default=0.8 and 0.1
+        A query whose occupation group is at least ``mismatch_confidence`` sure (the share of
+        its nearest index titles' votes) gets no course when the best course shares under
+        ``mismatch_agreement`` of its groups: "Fund manager" (SOC 3534) scores well against
+        "Financial adviser", whose job titles fall in other groups. Needs an occupation index.
     occupation_neighbours : int, default=10
         Index titles that vote for a text's occupation groups.
     occupation_temperature : float, default=0.05
@@ -353,6 +358,8 @@ class CourseMatcher(BaseEstimator):
         segment_penalty: float = 0.5,
         abstain_threshold: float = 0.5,
         list_threshold: float = 0.05,
+        mismatch_confidence: float = 0.8,
+        mismatch_agreement: float = 0.1,
         occupation_neighbours: int = 10,
         occupation_temperature: float = 0.05,
         max_title_words: int = 12,
@@ -367,6 +374,8 @@ class CourseMatcher(BaseEstimator):
         self.segment_penalty = segment_penalty
         self.abstain_threshold = abstain_threshold
         self.list_threshold = list_threshold
+        self.mismatch_confidence = mismatch_confidence
+        self.mismatch_agreement = mismatch_agreement
         self.occupation_neighbours = occupation_neighbours
         self.occupation_temperature = occupation_temperature
         self.max_title_words = max_title_words
@@ -537,11 +546,16 @@ class CourseMatcher(BaseEstimator):
 
         Variants are single texts (a title, a segment, a sentence), used as given.
         """
+        return self._variant_features(variants)[0]
+
+    def _variant_features(self, variants: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The features, and each variant's occupation group shares (n_variants, n_groups)."""
         check_is_fitted(self, "label_vectors_")
         n_courses = len(self.refs_)
         out = np.zeros((len(variants), n_courses, len(FEATURES)), dtype=np.float32)
+        shares = np.zeros((len(variants), len(self.groups_)), dtype=np.float32)
         if not len(variants):
-            return out
+            return out, shares
         vectors = self.encoder_.encode(list(variants))
         starts = self.label_starts_
         names = self.label_vectors_[starts]
@@ -570,8 +584,9 @@ class CourseMatcher(BaseEstimator):
                 if words & _JUNIOR:
                     f[j, :, 9] = self.levels_
             if self.occupation_vectors_ is not None:
-                f[..., 6] = self._group_shares(v) @ self.course_groups_.T
-        return out
+                shares[lo:hi] = self._group_shares(v)
+                f[..., 6] = shares[lo:hi] @ self.course_groups_.T
+        return out, shares
 
     def _logits(self, features: np.ndarray) -> np.ndarray:
         return features @ self.coef_ + np.float32(self.intercept)
@@ -581,6 +596,13 @@ class CourseMatcher(BaseEstimator):
 
         A text scores each course by its best variant; a text with no words scores 0.
         """
+        return self._score(texts)[0]
+
+    def _score(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The scores, and per text whether its occupation rules out its best course (see
+        ``mismatch_confidence``), judged on the reading that gave that course its score when
+        it is a primary one: a secondary reading (a segment, a cut) is a guess at the job and
+        does not rule courses out."""
         check_is_fitted(self, "label_vectors_")
         if isinstance(texts, str):
             raise TypeError("texts must be a sequence of strings, not one string")
@@ -594,14 +616,30 @@ class CourseMatcher(BaseEstimator):
                 owner.append(t)
                 primary.append(is_primary)
         best = np.full((len(texts), len(self.refs_)), -np.inf, dtype=np.float32)
+        source = np.zeros(best.shape, dtype=np.int64)  # the variant behind each best score
+        shares = np.zeros((len(variants), len(self.groups_)), dtype=np.float32)
         for lo in range(0, len(variants), _CHUNK):
-            logits = self._logits(self.variant_features(variants[lo : lo + _CHUNK]))
-            for j, row in enumerate(logits):
+            features, shares[lo : lo + _CHUNK] = self._variant_features(variants[lo : lo + _CHUNK])
+            for j, row in enumerate(self._logits(features)):
                 if not primary[lo + j]:
                     row = row - np.float32(self.segment_penalty)
-                np.maximum(best[owner[lo + j]], row, out=best[owner[lo + j]])
+                t = owner[lo + j]
+                better = row > best[t]
+                best[t, better], source[t, better] = row[better], lo + j
         with np.errstate(over="ignore"):
-            return (1.0 / (1.0 + np.exp(-best))).astype(np.float32)
+            scores = (1.0 / (1.0 + np.exp(-best))).astype(np.float32)
+        mismatch = np.zeros(len(texts), dtype=bool)
+        if len(self.groups_) and len(variants):
+            top = scores.argmax(axis=1)
+            behind = source[np.arange(len(texts)), top]
+            reading = shares[behind]
+            agreement = (reading * self.course_groups_[top]).sum(axis=1)
+            mismatch = (
+                np.asarray(primary)[behind]
+                & (reading.max(axis=1) >= self.mismatch_confidence)
+                & (agreement < self.mismatch_agreement)
+            )
+        return scores, mismatch
 
     # -- matching ------------------------------------------------------------------------------
 
@@ -618,8 +656,8 @@ class CourseMatcher(BaseEstimator):
             Most courses per text.
         min_score : float or None, default=None
             Keep only courses scoring at least this. None applies the fitted thresholds: no
-            course unless the best reaches ``abstain_threshold_``, then those reaching
-            ``list_threshold_``.
+            course unless the best reaches ``abstain_threshold_`` and the query's occupation
+            does not rule it out, then those reaching ``list_threshold_``.
 
         Returns
         -------
@@ -627,14 +665,14 @@ class CourseMatcher(BaseEstimator):
             One list per text, best first (ties in the order the courses were fitted); empty
             when no course fits or the text has no words.
         """
-        scores = self.scores(texts)
+        scores, mismatch = self._score(texts)
         k = min(max(int(top_k), 0), scores.shape[1])
         results: list[list[CourseMatch]] = []
-        for row in scores:
+        for row, ruled_out in zip(scores, mismatch, strict=True):
             # A stable sort on the negated scores keeps ties in fitted order on every run.
             top = np.argsort(-row, kind="stable")[:k]
             if min_score is None:
-                if not k or row[top[0]] < self.abstain_threshold_:
+                if not k or ruled_out or row[top[0]] < self.abstain_threshold_:
                     results.append([])
                     continue
                 floor = self.list_threshold_

@@ -125,6 +125,23 @@ def test_abstains_when_no_course_fits(encoder, courses) -> None:
     assert len(everything) == len(courses)
 
 
+def test_abstains_when_the_occupation_rules_out_the_best_course(
+    encoder, courses, occupations
+) -> None:
+    # "Pharmacist" is surely SOC 2251; its nearest course trains pharmacy technicians (3212).
+    matcher = CourseMatcher(encoder=encoder, **_open()).fit(courses, occupations=occupations)
+    [pharmacist, technician] = matcher.match(["Pharmacist", "Pharmacy technician"])
+    assert pharmacist == []
+    assert technician[0].ref == "ST0300"
+    # The rule belongs to the default thresholds: an explicit floor still ranks every course.
+    [ranked] = matcher.match(["Pharmacist"], min_score=0.0)
+    assert ranked[0].ref == "ST0300"
+    loose = (
+        clone(matcher).set_params(mismatch_confidence=1.01).fit(courses, occupations=occupations)
+    )
+    assert loose.match(["Pharmacist"])[0][0].ref == "ST0300"
+
+
 def test_list_threshold_trims_weak_courses(encoder, courses) -> None:
     matcher = CourseMatcher(encoder=encoder, abstain_threshold=0.2, list_threshold=0.2)
     [found] = matcher.fit(courses).match(["care assistant"])
