@@ -323,7 +323,9 @@ class CourseMatcher(BaseEstimator):
         A query whose occupation group is at least ``mismatch_confidence`` sure (the share of
         its nearest index titles' votes) gets no course when the best course shares under
         ``mismatch_agreement`` of its groups: "Fund manager" (SOC 3534) scores well against
-        "Financial adviser", whose job titles fall in other groups. Needs an occupation index.
+        "Financial adviser", whose job titles fall in other groups. The occupation is read
+        from the primary reading that gave the best course its score. Set by hand (see
+        ``course_matcher.json``); needs an occupation index.
     occupation_neighbours : int, default=10
         Index titles that vote for a text's occupation groups.
     occupation_temperature : float, default=0.05
