@@ -618,7 +618,7 @@ class CourseMatcher(BaseEstimator):
                 owner.append(t)
                 primary.append(is_primary)
         best = np.full((len(texts), len(self.refs_)), -np.inf, dtype=np.float32)
-        source = np.zeros(best.shape, dtype=np.int64)  # the variant behind each best score
+        source = np.zeros(best.shape, dtype=np.int32)  # the variant behind each best score
         shares = np.zeros((len(variants), len(self.groups_)), dtype=np.float32)
         for lo in range(0, len(variants), _CHUNK):
             features, shares[lo : lo + _CHUNK] = self._variant_features(variants[lo : lo + _CHUNK])
@@ -632,12 +632,13 @@ class CourseMatcher(BaseEstimator):
             scores = (1.0 / (1.0 + np.exp(-best))).astype(np.float32)
         mismatch = np.zeros(len(texts), dtype=bool)
         if len(self.groups_) and len(variants):
-            top = scores.argmax(axis=1)
-            behind = source[np.arange(len(texts)), top]
+            rows, top = np.arange(len(texts)), scores.argmax(axis=1)
+            behind = source[rows, top]
             reading = shares[behind]
             agreement = (reading * self.course_groups_[top]).sum(axis=1)
             mismatch = (
-                np.asarray(primary)[behind]
+                np.isfinite(best[rows, top])  # a text with no words has no reading
+                & np.asarray(primary)[behind]
                 & (reading.max(axis=1) >= self.mismatch_confidence)
                 & (agreement < self.mismatch_agreement)
             )
