@@ -27,7 +27,7 @@ run: install
 	$(BIN)/skillsmatch demo-accounts
 	HF_HUB_OFFLINE=1 $(BIN)/skillsmatch run --host 127.0.0.1 --port 5000
 
-test: install
+test: install lint
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
 
 bench: install
@@ -35,6 +35,7 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check skillsmatch ml web tests bench
+	$(BIN)/ruff format --check skillsmatch ml web tests bench
 
 clean:
 	rm -rf $(VENV) instance var node_modules web/static/govuk

@@ -97,9 +97,12 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
-            "--workers", str(workers),
-            "--bind", f"127.0.0.1:{port}",
-            "--timeout", "300",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "300",
             "skillsmatch:create_app()",
         ],
         cwd=PROJECT_ROOT,

@@ -490,9 +490,7 @@ def provision_parts(
 ) -> ProvisionParts:
     pairs = scorer.provision_pairs(requirement, vector, travel)
     useful = pairs.useful
-    return ProvisionParts(
-        pairs.courses[useful], {k: v[useful] for k, v in pairs.values.items()}
-    )
+    return ProvisionParts(pairs.courses[useful], {k: v[useful] for k, v in pairs.values.items()})
 
 
 def provision_ranking(parts: ProvisionParts, weights: Mapping[str, float]) -> list[int]:
@@ -552,8 +550,9 @@ def search_weights(
 
     def allowed(units: tuple[int, ...]) -> bool:
         w = weights(units)
-        return all(sum(w[p] for p in group) >= floor - 1e-9
-                   for group, floor in (at_least or {}).items())
+        return all(
+            sum(w[p] for p in group) >= floor - 1e-9 for group, floor in (at_least or {}).items()
+        )
 
     def value(units: tuple[int, ...]) -> float:
         if not allowed(units):
@@ -564,8 +563,9 @@ def search_weights(
 
     points = [tuple(round(100 * w[p]) for p in free) for w in start]
     points = [u for u in points if sum(u) == total and allowed(u)]
-    points += [u for u in simplex_points(free, total, n_random, np.random.default_rng(seed))
-               if allowed(u)]
+    points += [
+        u for u in simplex_points(free, total, n_random, np.random.default_rng(seed)) if allowed(u)
+    ]
     best = max(points, key=lambda u: (value(u), -points.index(u)))
     move = round(100 * step)
     improved = True
@@ -712,8 +712,11 @@ def fit(
     for kind, (objective, fixed) in searches.items():
         t = time.perf_counter()
         chosen[kind], best, candidates[kind] = search_weights(
-            objective, list(before[kind]), fixed=fixed,
-            at_least={SKILL_PARTS[kind]: SKILL_FLOOR}, start=[before[kind]],
+            objective,
+            list(before[kind]),
+            fixed=fixed,
+            at_least={SKILL_PARTS[kind]: SKILL_FLOOR},
+            start=[before[kind]],
         )
         _say(
             f"{kind} weights: dev MRR {best:.3f} after {candidates[kind]} candidates "

@@ -27,36 +27,59 @@ from skillsmatch.passwords import hash_password
 from skillsmatch.services.gaps import build_report, save_snapshot
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", type=Path,
-                        default=PROJECT_ROOT / "instance" / "skillsmatch.sqlite3")
-    parser.add_argument("--out", type=Path,
-                        default=PROJECT_ROOT / "docs" / "images" / "gap-heatmap.png")
+    parser.add_argument(
+        "--database", type=Path, default=PROJECT_ROOT / "instance" / "skillsmatch.sqlite3"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=PROJECT_ROOT / "docs" / "images" / "gap-heatmap.png"
+    )
     parser.add_argument("--width", type=int, default=1100)
     args = parser.parse_args(argv)
     if not args.database.exists():
-        parser.error(f"no database at {args.database}: run `make run` (or `skillsmatch "
-                     "load-all`) first, or name one with --database")
+        parser.error(
+            f"no database at {args.database}: run `make run` (or `skillsmatch "
+            "load-all`) first, or name one with --database"
+        )
 
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "board.sqlite3"
         shutil.copy(args.database, copy)
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{copy}",
-                          "SECRET_KEY": secrets.token_hex(16), "SESSION_COOKIE_SECURE": False,
-                          "SESSION_COOKIE_NAME": "session", "RATELIMIT_ENABLED": False})
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{copy}",
+                "SECRET_KEY": secrets.token_hex(16),
+                "SESSION_COOKIE_SECURE": False,
+                "SESSION_COOKIE_NAME": "session",
+                "RATELIMIT_ENABLED": False,
+            }
+        )
         email, password = "board-screenshot@example.invalid", secrets.token_urlsafe(16)
         with app.app_context():
             save_snapshot(db.session, build_report(db.session), "Loaded data")
-            db.session.add(User(email=email, password_hash=hash_password(password), role="board",
-                                display_name="Screenshot"))
+            db.session.add(
+                User(
+                    email=email,
+                    password_hash=hash_password(password),
+                    role="board",
+                    display_name="Screenshot",
+                )
+            )
             db.session.commit()
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -77,11 +100,16 @@ def main(argv: list[str] | None = None) -> int:
                 chart = page.locator("#heatmap .app-chart").bounding_box()
                 assert section and chart
                 args.out.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=args.out, full_page=True, clip={
-                    "x": section["x"] - 10, "y": section["y"] - 10,
-                    "width": section["width"] + 20,
-                    "height": chart["y"] + chart["height"] - section["y"] + 20,
-                })
+                page.screenshot(
+                    path=args.out,
+                    full_page=True,
+                    clip={
+                        "x": section["x"] - 10,
+                        "y": section["y"] - 10,
+                        "width": section["width"] + 20,
+                        "height": chart["y"] + chart["height"] - section["y"] + 20,
+                    },
+                )
                 browser.close()
         finally:
             server.shutdown()

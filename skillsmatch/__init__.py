@@ -33,8 +33,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from skillsmatch.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
-                     render_as_batch=True)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
+    )
     for extension in (login_manager, csrf, limiter):
         extension.init_app(app)
     commands.init_app(app)
@@ -53,7 +54,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _instance_secret(instance: Path) -> str:
-    """A per-installation secret for the embedded default; production sets SKILLSMATCH_SECRET_KEY."""
+    """A per-installation secret for the embedded default.
+
+    Production sets SKILLSMATCH_SECRET_KEY.
+    """
     path = instance / "secret-key"
     if not path.exists():
         path.write_text(secrets.token_hex(32))

@@ -22,7 +22,9 @@ _CONTACT_CUE = re.compile(
     re.IGNORECASE,
 )
 # NHS Jobs appends a block of named contacts under this heading; everything after it goes.
-_CONTACT_BLOCK = re.compile(r"for further details\s*/\s*informal visits contact.*", re.IGNORECASE | re.DOTALL)
+_CONTACT_BLOCK = re.compile(
+    r"for further details\s*/\s*informal visits contact.*", re.IGNORECASE | re.DOTALL
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])|\n+")
 _POSTCODE = re.compile(r"^\s*([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})?\s*$", re.IGNORECASE)
 _MONEY = re.compile(r"£?\s?(\d{1,3}(?:,\d{3})+|\d{4,6})(?:\.\d+)?")

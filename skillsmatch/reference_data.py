@@ -54,10 +54,13 @@ def read_esco_skills(data_dir: Path = DATA_DIR) -> pd.DataFrame:
             "uri": raw["conceptUri"],
             "label": raw["preferredLabel"].str.strip(),
             "alt_labels": [
-                [a for a in labels if a != pref] for labels, pref in zip(alt, raw["preferredLabel"])
+                [a for a in labels if a != pref]
+                for labels, pref in zip(alt, raw["preferredLabel"], strict=True)
             ],
             "description": raw["description"].str.strip(),
-            "skill_type": raw["skillType"].map(lambda t: "knowledge" if t == "knowledge" else "skill"),
+            "skill_type": raw["skillType"].map(
+                lambda t: "knowledge" if t == "knowledge" else "skill"
+            ),
             "reuse_level": raw["reuseLevel"].replace("", None),
         }
     )
@@ -88,7 +91,11 @@ def read_skill_groups(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """ESCO skill groups: ``uri, code, label``."""
     raw = _csv(esco_dir(data_dir) / "skillGroups_en.csv.gz")
     return pd.DataFrame(
-        {"uri": raw["conceptUri"], "code": raw["code"].replace("", None), "label": raw["preferredLabel"]}
+        {
+            "uri": raw["conceptUri"],
+            "code": raw["code"].replace("", None),
+            "label": raw["preferredLabel"],
+        }
     )
 
 
@@ -102,7 +109,8 @@ def read_esco_occupations(data_dir: Path = DATA_DIR) -> pd.DataFrame:
             "code": raw["code"],
             "label": raw["preferredLabel"].str.strip(),
             "alt_labels": [
-                [a for a in labels if a != pref] for labels, pref in zip(alt, raw["preferredLabel"])
+                [a for a in labels if a != pref]
+                for labels, pref in zip(alt, raw["preferredLabel"], strict=True)
             ],
             "description": raw["description"].str.strip(),
             "isco08": raw["iscoGroup"],
@@ -182,7 +190,10 @@ def read_standards(data_dir: Path = DATA_DIR) -> pd.DataFrame:
 
 
 def read_ksbs(data_dir: Path = DATA_DIR) -> dict[str, dict[str, dict[str, str]]]:
-    """Knowledge/skills/behaviours text by standard reference: ``{ref: {"K": {code: text}, ...}}``."""
+    """Knowledge/skills/behaviours text by standard reference.
+
+    Shape: ``{ref: {"K": {code: text}, ...}}``.
+    """
     import gzip
 
     with gzip.open(data_dir / "apprenticeship-standards" / "standards_ksbs.json.gz", "rt") as fh:
@@ -218,7 +229,7 @@ def read_districts(data_dir: Path = DATA_DIR) -> list[dict[str, object]]:
 def read_postcode_districts(data_dir: Path = DATA_DIR) -> dict[str, str]:
     """Postcode district (outward code) -> ONS local-authority code, for Greater Essex."""
     raw = _csv(data_dir / "postcodes" / "greater_essex_postcode_districts.csv")
-    return dict(zip(raw["outward_code"], raw["district_code"]))
+    return dict(zip(raw["outward_code"], raw["district_code"], strict=True))
 
 
 def read_sector_definitions(data_dir: Path = DATA_DIR) -> list[dict[str, object]]:

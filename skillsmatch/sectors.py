@@ -17,7 +17,12 @@ class SectorMap:
 
     @classmethod
     def from_definitions(cls, sectors: Iterable[Mapping[str, object]]) -> SectorMap:
-        tables: dict[str, dict[str, str]] = {"soc2020": {}, "isco08": {}, "sic2007": {}, "routes": {}}
+        tables: dict[str, dict[str, str]] = {
+            "soc2020": {},
+            "isco08": {},
+            "sic2007": {},
+            "routes": {},
+        }
         for sector in sectors:
             slug = str(sector["slug"])
             for scheme, key in (

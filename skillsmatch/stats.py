@@ -11,7 +11,7 @@ from skillsmatch.models import Base, Course, CourseOffering, District, Sector, S
 
 
 def collect_stats(session: Session) -> dict[str, Any]:
-    """``{"tables": {name: count}, "coverage": [...]}`` with one coverage entry per sector x district.
+    """``{"tables": {name: count}, "coverage": [...]}``, one coverage entry per sector x district.
 
     ``courses`` counts distinct courses with an offering located in the district; online
     offerings are in reach everywhere and are counted separately in ``online_courses``.
@@ -20,14 +20,20 @@ def collect_stats(session: Session) -> dict[str, Any]:
         name: session.scalar(sa.select(sa.func.count()).select_from(table)) or 0
         for name, table in sorted(Base.metadata.tables.items())
     }
-    sectors = session.execute(sa.select(Sector.id, Sector.slug, Sector.name).order_by(Sector.name)).all()
-    districts = session.execute(sa.select(District.id, District.code, District.name).order_by(District.name)).all()
+    sectors = session.execute(
+        sa.select(Sector.id, Sector.slug, Sector.name).order_by(Sector.name)
+    ).all()
+    districts = session.execute(
+        sa.select(District.id, District.code, District.name).order_by(District.name)
+    ).all()
 
     def counts(stmt: sa.Select[Any]) -> dict[tuple[int, int], int]:
         return {(s, d): n for s, d, n in session.execute(stmt)}
 
     courses = counts(
-        sa.select(Course.sector_id, CourseOffering.district_id, sa.func.count(sa.distinct(Course.id)))
+        sa.select(
+            Course.sector_id, CourseOffering.district_id, sa.func.count(sa.distinct(Course.id))
+        )
         .join(CourseOffering.course)
         .group_by(Course.sector_id, CourseOffering.district_id)
     )
@@ -71,7 +77,9 @@ def format_stats(stats: dict[str, Any]) -> str:
     lines = ["Rows per table:"]
     lines += [f"  {name:<22} {count:>8}" for name, count in stats["tables"].items()]
     lines += ["", "Courses / vacancies / demands per sector x district:"]
-    lines.append(f"  {'sector':<38} {'district':<18} {'courses':>7} {'vacancies':>9} {'demands':>7}")
+    lines.append(
+        f"  {'sector':<38} {'district':<18} {'courses':>7} {'vacancies':>9} {'demands':>7}"
+    )
     for cell in stats["coverage"]:
         lines.append(
             f"  {cell['sector']:<38} {cell['district_name']:<18} "

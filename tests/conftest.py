@@ -31,7 +31,9 @@ def _app(tmp_path: Path, uri: str) -> Flask:
             "SQLALCHEMY_DATABASE_URI": uri,
             "SECRET_KEY": "test-secret",
             "PATHWAY_INDEX_REFRESH": "now",
-            "CACHE_DIR": os.environ.get("SKILLSMATCH_CACHE_DIR", str(Path(__file__).parent.parent / "var" / "cache")),
+            "CACHE_DIR": os.environ.get(
+                "SKILLSMATCH_CACHE_DIR", str(Path(__file__).parent.parent / "var" / "cache")
+            ),
         }
     )
     with app.app_context():

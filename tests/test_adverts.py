@@ -20,7 +20,9 @@ from skillsmatch.reference_data import read_postcode_districts
 
 
 def test_html_to_text_unescapes_and_keeps_paragraphs() -> None:
-    markup = "&lt;p&gt;Caring &amp;amp; kind&lt;/p&gt;&lt;ul&gt;&lt;li&gt;Nights&lt;/li&gt;&lt;/ul&gt;"
+    markup = (
+        "&lt;p&gt;Caring &amp;amp; kind&lt;/p&gt;&lt;ul&gt;&lt;li&gt;Nights&lt;/li&gt;&lt;/ul&gt;"
+    )
     assert html_to_text(markup) == "Caring & kind\nNights"
 
 
@@ -33,7 +35,14 @@ def test_contact_sentences_are_removed_with_the_names_in_them() -> None:
     )
     cleaned, removed = scrub_contacts(text)
     assert removed
-    for fragment in ("Tahir", "Akhtar", "01268", "Jane Johnson", "Lisa Want", "Service Unit Manager"):
+    for fragment in (
+        "Tahir",
+        "Akhtar",
+        "01268",
+        "Jane Johnson",
+        "Lisa Want",
+        "Service Unit Manager",
+    ):
         assert fragment not in cleaned
     assert cleaned.startswith("We are a friendly ward.")
     assert "You will assess patients." in cleaned
@@ -41,7 +50,10 @@ def test_contact_sentences_are_removed_with_the_names_in_them() -> None:
 
 
 def test_text_without_contacts_is_unchanged() -> None:
-    assert scrub_contacts("Drive HGVs.\nNights and weekends.") == ("Drive HGVs.\nNights and weekends.", False)
+    assert scrub_contacts("Drive HGVs.\nNights and weekends.") == (
+        "Drive HGVs.\nNights and weekends.",
+        False,
+    )
 
 
 @pytest.mark.parametrize(
@@ -72,7 +84,14 @@ def test_shipped_nhs_extract_has_no_contact_details_and_only_essex_districts() -
 
 @pytest.mark.parametrize(
     ("postcode", "outward"),
-    [("SS16 5NL", "SS16"), ("cm1 1aa", "CM1"), ("SS00RY", "SS0"), ("CO4", "CO4"), ("not a postcode", None), (None, None)],
+    [
+        ("SS16 5NL", "SS16"),
+        ("cm1 1aa", "CM1"),
+        ("SS00RY", "SS0"),
+        ("CO4", "CO4"),
+        ("not a postcode", None),
+        (None, None),
+    ],
 )
 def test_outward_code(postcode: str | None, outward: str | None) -> None:
     assert outward_code(postcode) == outward

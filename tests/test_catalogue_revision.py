@@ -22,8 +22,13 @@ def _revision() -> int:
 
 
 def _course() -> Course:
-    district = District(code="E07000070", name="Chelmsford", population_2011=1,
-                        population_2021=2, working_age_2021=1)
+    district = District(
+        code="E07000070",
+        name="Chelmsford",
+        population_2011=1,
+        population_2021=2,
+        working_age_2021=1,
+    )
     provider = Provider(name="Essex College")
     course = Course(reference="WELD-1", kind="provider", title="Welding", level=2)
     course.offerings.append(
@@ -39,8 +44,9 @@ def test_the_migration_matches_the_model_and_starts_at_zero(app: Flask) -> None:
     with app.app_context():
         with db.engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
-            differences = [d for d in compare_metadata(context, db.metadata)
-                           if "catalogue_revision" in repr(d)]
+            differences = [
+                d for d in compare_metadata(context, db.metadata) if "catalogue_revision" in repr(d)
+            ]
         assert differences == []
         assert _revision() == 0
 

@@ -128,7 +128,13 @@ def invoke(app: Flask, *args: str) -> Result:
 
 def counts(app: Flask) -> dict[str, int]:
     tables = (
-        Provider, Course, CourseOffering, CourseSkill, CourseOccupation, Vacancy, VacancySkill
+        Provider,
+        Course,
+        CourseOffering,
+        CourseSkill,
+        CourseOccupation,
+        Vacancy,
+        VacancySkill,
     )
     with app.app_context():
         return {
@@ -259,8 +265,17 @@ def test_unknown_extension_is_sniffed_from_the_content(ready: Flask, tmp_path: P
     csv_file = write(tmp_path / "courses.txt", f"{COURSE_HEADER}\n{GOOD_ROW}")
     jsonl_file = write(
         tmp_path / "more.data",
-        json.dumps({"reference": "C2", "title": "Payroll", "level": 3, "provider": "Acme",
-                    "district": "Harlow", "places": 4}) + "\n",
+        json.dumps(
+            {
+                "reference": "C2",
+                "title": "Payroll",
+                "level": 3,
+                "provider": "Acme",
+                "district": "Harlow",
+                "places": 4,
+            }
+        )
+        + "\n",
     )
     assert invoke(ready, "import-courses", str(csv_file)).exit_code == 0
     assert invoke(ready, "import-courses", str(jsonl_file)).exit_code == 0
@@ -335,21 +350,24 @@ def test_no_districts_loaded(sqlite_app: Flask, tmp_path: Path) -> None:
 
 # --- courses ------------------------------------------------------------------------------------
 
-COURSES_CSV = "\n".join(
-    [
-        COURSE_HEADER,
-        "ACME-101,Spreadsheets for business,2,Acme Training,Chelmsford,12,in-person,"
-        "2026-09-01;2026-01-12,Learn spreadsheet software,Office administrator",
-        "ACME-102,Care certificate,3,Acme Training,E07000071,8,blended,,"
-        "Personal care for adults,Care worker",
-        "ACME-103,Online bookkeeping,3,Acme Training,,20,online,2026-10-05,"
-        "Bookkeeping with spreadsheet tools,",
-        "ST0001,Adult care worker,2,Acme Training,basildon,5,,,,",
-        "BAD-1,,9,Acme Training,Narnia,-3,,,,",
-        "BAD-2,Welding,two,Acme Training,Colchester,4,in person,2026-13-01,,",
-        "ACME-101,Spreadsheets for business,2,Acme Training,Chelmsford,3,,,,",
-    ]
-) + "\n"
+COURSES_CSV = (
+    "\n".join(
+        [
+            COURSE_HEADER,
+            "ACME-101,Spreadsheets for business,2,Acme Training,Chelmsford,12,in-person,"
+            "2026-09-01;2026-01-12,Learn spreadsheet software,Office administrator",
+            "ACME-102,Care certificate,3,Acme Training,E07000071,8,blended,,"
+            "Personal care for adults,Care worker",
+            "ACME-103,Online bookkeeping,3,Acme Training,,20,online,2026-10-05,"
+            "Bookkeeping with spreadsheet tools,",
+            "ST0001,Adult care worker,2,Acme Training,basildon,5,,,,",
+            "BAD-1,,9,Acme Training,Narnia,-3,,,,",
+            "BAD-2,Welding,two,Acme Training,Colchester,4,in person,2026-13-01,,",
+            "ACME-101,Spreadsheets for business,2,Acme Training,Chelmsford,3,,,,",
+        ]
+    )
+    + "\n"
+)
 
 
 def course_problems(path: Path) -> list[str]:
@@ -407,8 +425,13 @@ def test_skip_invalid_imports_the_good_rows_and_reports_the_rest(
         acme = db.session.scalars(sa.select(Provider)).one()
         assert (acme.name, acme.is_demo) == ("Acme Training", False)
         offerings = {
-            (o.course.reference, o.district.code if o.district else None, o.mode, o.places,
-             tuple(o.start_dates))
+            (
+                o.course.reference,
+                o.district.code if o.district else None,
+                o.mode,
+                o.places,
+                tuple(o.start_dates),
+            )
             for o in db.session.scalars(sa.select(CourseOffering))
         }
         assert offerings == {
@@ -520,7 +543,7 @@ def test_length_limits_and_row_shape(tmp_path: Path) -> None:
     path = write(
         tmp_path / "c.csv",
         f"{COURSE_HEADER},max_funding\n"
-        f"C1,{long_title},2,Acme,Chelmsford,10,,,,{'y' * 300},\"£12,000\"\n"
+        f'C1,{long_title},2,Acme,Chelmsford,10,,,,{"y" * 300},"£12,000"\n'
         "C 2,Bookkeeping,2,Acme,Chelmsford,10,,,,,\n"
         "C3,Bookkeeping,2,Acme\n"
         "C4,Bookkeeping,2,Acme,CM1 1AA,10,,31/01/2026,,,-5\n",
@@ -539,24 +562,63 @@ def test_length_limits_and_row_shape(tmp_path: Path) -> None:
     assert checked.read == 4
 
 
-COURSES_JSONL = "\n".join(
-    [
-        json.dumps({"reference": "J-1", "title": "Spreadsheets", "level": 2, "provider": "Jay Ltd",
-                    "district": "Harlow", "places": 10.0, "start_dates": ["2026-09-01"],
-                    "job_titles": ["Clerk", "Administrator"], "max_funding": None}),
-        "not json",
-        "[1, 2]",
-        json.dumps({"reference": "J-2", "title": "Welding", "level": 2, "provider": "Jay Ltd",
-                    "district": "Harlow", "places": "ten", "Colour": "red"}),
-        "",
-        json.dumps({"reference": "J-3", "title": ["Welding"], "level": True, "provider": "Jay Ltd",
-                    "district": "Harlow", "places": 1, "start_dates": [20260901]}),
-        # Unescaped, so that the line holds a raw U+2028 (a line break to str.splitlines).
-        json.dumps({"reference": "J-4", "title": "Café \u2028 skills", "level": "3",
-                    "provider": "Jay Ltd", "district": "E07000073", "places": 0},
-                   ensure_ascii=False),
-    ]
-) + "\n"
+COURSES_JSONL = (
+    "\n".join(
+        [
+            json.dumps(
+                {
+                    "reference": "J-1",
+                    "title": "Spreadsheets",
+                    "level": 2,
+                    "provider": "Jay Ltd",
+                    "district": "Harlow",
+                    "places": 10.0,
+                    "start_dates": ["2026-09-01"],
+                    "job_titles": ["Clerk", "Administrator"],
+                    "max_funding": None,
+                }
+            ),
+            "not json",
+            "[1, 2]",
+            json.dumps(
+                {
+                    "reference": "J-2",
+                    "title": "Welding",
+                    "level": 2,
+                    "provider": "Jay Ltd",
+                    "district": "Harlow",
+                    "places": "ten",
+                    "Colour": "red",
+                }
+            ),
+            "",
+            json.dumps(
+                {
+                    "reference": "J-3",
+                    "title": ["Welding"],
+                    "level": True,
+                    "provider": "Jay Ltd",
+                    "district": "Harlow",
+                    "places": 1,
+                    "start_dates": [20260901],
+                }
+            ),
+            # Unescaped, so that the line holds a raw U+2028 (a line break to str.splitlines).
+            json.dumps(
+                {
+                    "reference": "J-4",
+                    "title": "Café \u2028 skills",
+                    "level": "3",
+                    "provider": "Jay Ltd",
+                    "district": "E07000073",
+                    "places": 0,
+                },
+                ensure_ascii=False,
+            ),
+        ]
+    )
+    + "\n"
+)
 
 
 def test_jsonl_courses(ready: Flask, tmp_path: Path) -> None:
@@ -606,23 +668,27 @@ def test_service_functions_take_the_readers(ready: Flask, tmp_path: Path) -> Non
 
 # --- vacancies ----------------------------------------------------------------------------------
 
-VACANCIES_CSV = "\n".join(
-    [
-        "reference,title,description,district,employer,salary_min,salary_max,date_posted,"
-        "closing_date,sector",
-        # A quoted description over two lines: the next record starts on line 4.
-        'V1,Care assistant,"<p>Provide personal care.</p>\n<p>For details email '
-        'jo.bloggs@example.org or call 01245 513714.</p>",CM1 1AA,Kind Care Ltd,'
-        '"£22,000","£24,000",2026-03-01,2026-03-31,',
-        "V2,Data analyst,Build spreadsheet models. Ring 07834 514945 for a chat.,Colchester,,"
-        "30000,28000,2026-03-01,2026-02-01,Finance",
-        "V3,Warehouse operative,Pick and pack.,SW1A 1AA,,,,,,",
-        "V4,Developer,Write code.,E07000073,Tech Co,40000,50000,2026/03/01,,it-digital-creative",
-        'V5,Accounts clerk,"Keep spreadsheet ledgers. Questions? Call +44 (0)1268 524900.",'
-        "Basildon,,,,,,Financial & Related Services",
-        "V1,Care assistant,Duplicate.,CM1,,,,,,",
-    ]
-) + "\n"
+VACANCIES_CSV = (
+    "\n".join(
+        [
+            "reference,title,description,district,employer,salary_min,salary_max,date_posted,"
+            "closing_date,sector",
+            # A quoted description over two lines: the next record starts on line 4.
+            'V1,Care assistant,"<p>Provide personal care.</p>\n<p>For details email '
+            'jo.bloggs@example.org or call 01245 513714.</p>",CM1 1AA,Kind Care Ltd,'
+            '"£22,000","£24,000",2026-03-01,2026-03-31,',
+            "V2,Data analyst,Build spreadsheet models. Ring 07834 514945 for a chat.,Colchester,,"
+            "30000,28000,2026-03-01,2026-02-01,Finance",
+            "V3,Warehouse operative,Pick and pack.,SW1A 1AA,,,,,,",
+            "V4,Developer,Write code.,E07000073,Tech Co,40000,50000,2026/03/01,,"
+            "it-digital-creative",
+            'V5,Accounts clerk,"Keep spreadsheet ledgers. Questions? Call +44 (0)1268 524900.",'
+            "Basildon,,,,,,Financial & Related Services",
+            "V1,Care assistant,Duplicate.,CM1,,,,,,",
+        ]
+    )
+    + "\n"
+)
 
 
 def vacancy_problems(path: Path) -> list[str]:
@@ -678,7 +744,10 @@ def test_vacancies_skip_invalid_scrubbed_and_idempotent(ready_any: Flask, tmp_pa
         assert care.district is not None and care.district.code == "E07000070"
         assert care.postcode_district == "CM1"
         assert (care.employer_name, care.salary_min, care.salary_max, care.salary_text) == (
-            "Kind Care Ltd", 22000, 24000, "£22,000 to £24,000"
+            "Kind Care Ltd",
+            22000,
+            24000,
+            "£22,000 to £24,000",
         )
         assert (care.date_posted, care.closing_date) == (date(2026, 3, 1), date(2026, 3, 31))
         assert care.occupation is not None and care.occupation.uri == CARE_WORKER
@@ -701,11 +770,21 @@ def test_vacancies_skip_invalid_scrubbed_and_idempotent(ready_any: Flask, tmp_pa
 
 def test_jsonl_vacancies(ready: Flask, tmp_path: Path) -> None:
     records = [
-        {"reference": "J1", "title": "Nurse &amp; carer", "description": "<b>Care</b> for people. "
-         "Email ward5@nhs.example.net to apply.", "district": "CM2", "salary_min": 28000,
-         "sector": "health"},
-        {"reference": "J2", "title": "Cleaner", "description": "Clean.", "district": "Tendring",
-         "date_posted": "2026-02-30"},
+        {
+            "reference": "J1",
+            "title": "Nurse &amp; carer",
+            "description": "<b>Care</b> for people. Email ward5@nhs.example.net to apply.",
+            "district": "CM2",
+            "salary_min": 28000,
+            "sector": "health",
+        },
+        {
+            "reference": "J2",
+            "title": "Cleaner",
+            "description": "Clean.",
+            "district": "Tendring",
+            "date_posted": "2026-02-30",
+        },
     ]
     path = write(tmp_path / "v.jsonl", "".join(json.dumps(r) + "\n" for r in records))
 

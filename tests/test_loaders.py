@@ -57,12 +57,20 @@ def test_districts_and_sectors_load_once(app: Flask) -> None:
 def reference_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A SQLite file with all reference data and one course per standard, built once."""
     path = tmp_path_factory.mktemp("reference") / "reference.sqlite3"
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "t"})
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "t"}
+    )
     from flask_migrate import upgrade
 
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
-        for step in (ref.load_districts, ref.load_sectors, ref.load_soc, ref.load_sic, ref.load_esco):
+        for step in (
+            ref.load_districts,
+            ref.load_sectors,
+            ref.load_soc,
+            ref.load_sic,
+            ref.load_esco,
+        ):
             step(db.session)
             db.session.commit()
         sectors = ref.sector_map(db.session)
@@ -71,8 +79,11 @@ def reference_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             slug = sectors.for_route(row["Route"])
             db.session.add(
                 Course(
-                    reference=row["Reference"], kind="apprenticeship", title=row["Name"],
-                    level=int(row["Level"]), sector_id=ids.get(slug) if slug else None,
+                    reference=row["Reference"],
+                    kind="apprenticeship",
+                    title=row["Name"],
+                    level=int(row["Level"]),
+                    sector_id=ids.get(slug) if slug else None,
                 )
             )
         db.session.commit()
@@ -83,10 +94,14 @@ def reference_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def _copy_app(reference_db: Path, tmp_path: Path, name: str) -> Flask:
     target = tmp_path / name
     shutil.copy(reference_db, target)
-    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}", "SECRET_KEY": "t"})
+    return create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}", "SECRET_KEY": "t"}
+    )
 
 
-def test_esco_is_loaded_with_collections_hierarchy_and_sectors(reference_db: Path, tmp_path: Path) -> None:
+def test_esco_is_loaded_with_collections_hierarchy_and_sectors(
+    reference_db: Path, tmp_path: Path
+) -> None:
     app = _copy_app(reference_db, tmp_path, "esco.sqlite3")
     with app.app_context():
         count = lambda stmt: db.session.scalar(sa.select(sa.func.count()).select_from(stmt))  # noqa: E731
@@ -99,17 +114,26 @@ def test_esco_is_loaded_with_collections_hierarchy_and_sectors(reference_db: Pat
         grouped = db.session.scalar(sa.select(sa.func.count()).where(Skill.group_id.is_not(None)))
         assert grouped / 13_896 > 0.95
 
-        nurse = db.session.scalar(sa.select(Occupation).where(Occupation.label == "specialist nurse"))
+        nurse = db.session.scalar(
+            sa.select(Occupation).where(Occupation.label == "specialist nurse")
+        )
         assert nurse is not None and nurse.isco08 == "2221" and nurse.sector.slug == "health"
         assert any(rel.relation == "essential" for rel in nurse.skills)
         per_sector = dict(
             db.session.execute(
-                sa.select(Sector.slug, sa.func.count(Occupation.id)).join(Occupation.sector).group_by(Sector.slug)
+                sa.select(Sector.slug, sa.func.count(Occupation.id))
+                .join(Occupation.sector)
+                .group_by(Sector.slug)
             ).all()
         )
         assert set(per_sector) == {
-            "advanced-manufacturing-engineering", "care", "construction", "financial-related-services",
-            "health", "it-digital-creative", "logistics",
+            "advanced-manufacturing-engineering",
+            "care",
+            "construction",
+            "financial-related-services",
+            "health",
+            "it-digital-creative",
+            "logistics",
         }
         assert min(per_sector.values()) >= 10
 
@@ -119,7 +143,9 @@ def test_esco_is_loaded_with_collections_hierarchy_and_sectors(reference_db: Pat
 
 def _demo_fingerprint() -> list[tuple[object, ...]]:
     rows = db.session.execute(
-        sa.select(Provider.name, Course.reference, CourseOffering.places, CourseOffering.start_dates)
+        sa.select(
+            Provider.name, Course.reference, CourseOffering.places, CourseOffering.start_dates
+        )
         .join(CourseOffering.provider)
         .join(CourseOffering.course)
         .order_by(Provider.name, Course.reference)
@@ -132,7 +158,9 @@ def _demo_fingerprint() -> list[tuple[object, ...]]:
     return [tuple(r) for r in rows] + [tuple(d) for d in demands]
 
 
-def test_demo_data_is_reproducible_labelled_and_covers_every_cell(reference_db: Path, tmp_path: Path) -> None:
+def test_demo_data_is_reproducible_labelled_and_covers_every_cell(
+    reference_db: Path, tmp_path: Path
+) -> None:
     fingerprints = []
     for name in ("a.sqlite3", "b.sqlite3"):
         app = _copy_app(reference_db, tmp_path, name)
@@ -153,10 +181,17 @@ def test_demo_data_is_reproducible_labelled_and_covers_every_cell(reference_db: 
             assert stats["tables"]["skill"] == 13_896
 
             accounts = (instance / DEMO_ACCOUNTS_FILE).read_text().splitlines()
-            assert [line.split()[0] for line in accounts] == ["learner", "employer", "provider", "board"]
+            assert [line.split()[0] for line in accounts] == [
+                "learner",
+                "employer",
+                "provider",
+                "board",
+            ]
             role, email, password = accounts[0].split()
             user = db.session.scalar(sa.select(User).where(User.email == email))
-            assert user is not None and user.is_demo and verify_password(user.password_hash, password)
+            assert (
+                user is not None and user.is_demo and verify_password(user.password_hash, password)
+            )
 
             rerun = generate_demo_data(db.session, seed=7, instance=instance, start_year=2027)
             assert [r.loaded for r in rerun] == [0, 0]
@@ -176,7 +211,10 @@ def test_stats_json_contract_on_an_empty_catalogue(sqlite_app: Flask) -> None:
     assert stats["tables"]["district"] == 14 and stats["tables"]["course"] == 0
     assert len(stats["coverage"]) == 98
     assert {(c["sector"], c["district"]) for c in stats["coverage"]}.__len__() == 98
-    assert all({"sector", "district", "courses", "vacancies", "demands"} <= set(c) for c in stats["coverage"])
+    assert all(
+        {"sector", "district", "courses", "vacancies", "demands"} <= set(c)
+        for c in stats["coverage"]
+    )
     assert all(c["courses"] == c["vacancies"] == c["demands"] == 0 for c in stats["coverage"])
 
 
@@ -214,8 +252,12 @@ def test_standards_and_vacancies_load_with_provenance_and_without_duplicates(
     app = _copy_app(reference_db, tmp_path, "courses.sqlite3")
     with app.app_context():
         db.session.execute(sa.delete(Course))  # the fixture's bare courses; load them properly
-        skill = db.session.scalar(sa.select(Skill.uri).where(Skill.label == "use spreadsheets software"))
-        nurse = db.session.scalar(sa.select(Occupation.uri).where(Occupation.label == "specialist nurse"))
+        skill = db.session.scalar(
+            sa.select(Skill.uri).where(Skill.label == "use spreadsheets software")
+        )
+        nurse = db.session.scalar(
+            sa.select(Occupation.uri).where(Occupation.label == "specialist nurse")
+        )
         readers = Readers(_KeywordLinker(skill), _FixedNormaliser(nurse))
 
         report = load_standards(db.session, readers)
@@ -223,9 +265,9 @@ def test_standards_and_vacancies_load_with_provenance_and_without_duplicates(
         assert (report.read, report.loaded, len(report.skipped)) == (724, 724, 0)
         provenance = dict(
             db.session.execute(
-                sa.select(CourseSkill.provenance, sa.func.count(sa.distinct(CourseSkill.course_id))).group_by(
-                    CourseSkill.provenance
-                )
+                sa.select(
+                    CourseSkill.provenance, sa.func.count(sa.distinct(CourseSkill.course_id))
+                ).group_by(CourseSkill.provenance)
             ).all()
         )
         assert provenance["ksb"] == 248  # approved standards that publish KSB statements
@@ -236,7 +278,9 @@ def test_standards_and_vacancies_load_with_provenance_and_without_duplicates(
         vacancies = load_nhs_vacancies(db.session, readers)
         db.session.commit()
         assert (vacancies.read, vacancies.loaded) == (313, 313)
-        assert db.session.scalar(sa.select(sa.func.count()).where(Vacancy.district_id.is_(None))) == 0
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).where(Vacancy.district_id.is_(None))) == 0
+        )
         sectors = set(db.session.scalars(sa.select(Sector.slug).join(Vacancy.sector)))
         assert sectors == {"health"}
         assert load_nhs_vacancies(db.session, readers).loaded == 0

@@ -27,7 +27,9 @@ def _district(code: str = "E07000070", name: str = "Chelmsford") -> District:
     return District(code=code, name=name, population_2011=1, population_2021=2, working_age_2021=1)
 
 
-def _skill(uri: str = "http://data.europa.eu/esco/skill/x", label: str = "use spreadsheets") -> Skill:
+def _skill(
+    uri: str = "http://data.europa.eu/esco/skill/x", label: str = "use spreadsheets"
+) -> Skill:
     return Skill(uri=uri, label=label, alt_labels=["spreadsheet software"], skill_type="skill")
 
 
@@ -36,9 +38,17 @@ def test_course_with_offering_and_skill_round_trips(app: Flask) -> None:
         district, skill = _district(), _skill()
         provider = Provider(name="Chelmsford College", district=district)
         course = Course(reference="ST0001", kind="apprenticeship", title="Data technician", level=3)
-        course.skills.append(CourseSkill(skill=skill, provenance="ksb", score=0.8, evidence="S1: ..."))
+        course.skills.append(
+            CourseSkill(skill=skill, provenance="ksb", score=0.8, evidence="S1: ...")
+        )
         course.offerings.append(
-            CourseOffering(provider=provider, district=district, mode="in-person", start_dates=["2027-09-06"], places=12)
+            CourseOffering(
+                provider=provider,
+                district=district,
+                mode="in-person",
+                start_dates=["2027-09-06"],
+                places=12,
+            )
         )
         db.session.add(course)
         db.session.commit()
@@ -89,7 +99,9 @@ def test_audit_events_cannot_be_changed_or_deleted(app: Flask) -> None:
         user = User(email="board@example.org", password_hash="x", role="board")
         db.session.add(user)
         db.session.commit()
-        event = AuditEvent(actor_id=user.public_id, actor_role="board", action="read", target_type="learner")
+        event = AuditEvent(
+            actor_id=user.public_id, actor_role="board", action="read", target_type="learner"
+        )
         db.session.add(event)
         db.session.commit()
 

@@ -44,16 +44,22 @@ def test_the_saved_pathway_migration_matches_the_model_and_downgrades(app: Flask
     with app.app_context():
         with db.engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
-            differences = [d for d in compare_metadata(context, db.metadata)
-                           if "saved_pathway" in repr(d)]
+            differences = [
+                d for d in compare_metadata(context, db.metadata) if "saved_pathway" in repr(d)
+            ]
         assert differences == []
         columns = {c["name"]: c for c in sa.inspect(db.engine).get_columns("saved_pathway")}
         assert columns["second_course_id"]["nullable"] and not columns["course_id"]["nullable"]
-        foreign = {tuple(fk["constrained_columns"]): fk["options"].get("ondelete")
-                   for fk in sa.inspect(db.engine).get_foreign_keys("saved_pathway")}
+        foreign = {
+            tuple(fk["constrained_columns"]): fk["options"].get("ondelete")
+            for fk in sa.inspect(db.engine).get_foreign_keys("saved_pathway")
+        }
         assert {k: (v or "").upper() for k, v in foreign.items()} == {
-            ("learner_id",): "CASCADE", ("course_id",): "CASCADE",
-            ("second_course_id",): "CASCADE", ("occupation_id",): "CASCADE"}
+            ("learner_id",): "CASCADE",
+            ("course_id",): "CASCADE",
+            ("second_course_id",): "CASCADE",
+            ("occupation_id",): "CASCADE",
+        }
 
         directory = app.extensions["migrate"].directory
         downgrade(directory=directory, revision="8ee03fbc61ee")
@@ -66,15 +72,19 @@ def test_the_saved_pathway_migration_matches_the_model_and_downgrades(app: Flask
 def test_resolve_names_what_is_unknown(world: World) -> None:
     target = saved_pathways.resolve(db.session, _course(world, "certificate"), OCCUPATION)
     assert (target.course.title, target.occupation.label, target.second_course) == (
-        "Care certificate", "home care aide", None)
+        "Care certificate",
+        "home care aide",
+        None,
+    )
     unknown = uuid.uuid4()
     with pytest.raises(UnknownPathway, match=f"no course {unknown}"):
         saved_pathways.resolve(db.session, unknown, OCCUPATION)
     with pytest.raises(UnknownPathway, match=f"no occupation {unknown}"):
         saved_pathways.resolve(db.session, _course(world, "certificate"), unknown)
     with pytest.raises(UnknownPathway, match="two different courses"):
-        saved_pathways.resolve(db.session, _course(world, "certificate"), OCCUPATION,
-                               _course(world, "certificate"))
+        saved_pathways.resolve(
+            db.session, _course(world, "certificate"), OCCUPATION, _course(world, "certificate")
+        )
     assert saved_pathways.occupation_key("http://example.org/occ/1") is None
     assert saved_pathways.occupation_key(world.occupation.uri) == OCCUPATION
 
@@ -85,8 +95,9 @@ def test_find_pathway_picks_the_recommended_one_or_none(world: World) -> None:
     one = saved_pathways.resolve(db.session, _course(world, "certificate"), OCCUPATION)
     found = saved_pathways.find_pathway(result, one)
     assert found is not None and [c.title for c in found.courses] == ["Care certificate"]
-    two = saved_pathways.resolve(db.session, _course(world, "certificate"), OCCUPATION,
-                                 _course(world, "infection"))
+    two = saved_pathways.resolve(
+        db.session, _course(world, "certificate"), OCCUPATION, _course(world, "infection")
+    )
     found_two = saved_pathways.find_pathway(result, two)
     assert found_two is not None
     assert [c.title for c in found_two.courses] == ["Care certificate", "Infection control"]
@@ -117,8 +128,9 @@ def test_a_pathway_is_saved_once_per_learner_with_or_without_a_second_course(
 ) -> None:
     amy, ben = world.learners["amy"], world.learners["ben"]
     one = saved_pathways.resolve(db.session, _course(world, "certificate"), OCCUPATION)
-    two = saved_pathways.resolve(db.session, _course(world, "certificate"), OCCUPATION,
-                                 _course(world, "infection"))
+    two = saved_pathways.resolve(
+        db.session, _course(world, "certificate"), OCCUPATION, _course(world, "infection")
+    )
     first, created = saved_pathways.save(db.session, amy, one)
     again, created_again = saved_pathways.save(db.session, amy, one)
     assert created and not created_again and again.id == first.id
@@ -126,20 +138,30 @@ def test_a_pathway_is_saved_once_per_learner_with_or_without_a_second_course(
     _, created_ben = saved_pathways.save(db.session, ben, one)
     db.session.commit()
     assert created_two and created_ben
-    assert [(v.course, v.second_course, v.occupation, v.sector, v.occupation_id)
-            for v in saved_pathways.saved_for(db.session, amy)] == [
-        ("Care certificate", "Infection control", "home care aide", "Health and care",
-         OCCUPATION),
+    assert [
+        (v.course, v.second_course, v.occupation, v.sector, v.occupation_id)
+        for v in saved_pathways.saved_for(db.session, amy)
+    ] == [
+        ("Care certificate", "Infection control", "home care aide", "Health and care", OCCUPATION),
         ("Care certificate", None, "home care aide", "Health and care", OCCUPATION),
     ]
     assert set(saved_pathways.saved_keys(db.session, amy)) == {one.key, two.key}
     assert saved_pathways.parse_key(two.key) == (
-        _course(world, "certificate"), OCCUPATION, _course(world, "infection"))
+        _course(world, "certificate"),
+        OCCUPATION,
+        _course(world, "infection"),
+    )
     # The database refuses a second copy, NULL second course included.
     with pytest.raises(sa.exc.IntegrityError):
         with db.session.begin_nested():
-            db.session.add(SavedPathway(learner_id=amy.id, course_id=one.course.id,
-                                        occupation_id=one.occupation.id, pathway_key=one.key))
+            db.session.add(
+                SavedPathway(
+                    learner_id=amy.id,
+                    course_id=one.course.id,
+                    occupation_id=one.occupation.id,
+                    pathway_key=one.key,
+                )
+            )
             db.session.flush()
 
 

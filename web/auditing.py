@@ -12,8 +12,9 @@ from skillsmatch.services import audit
 from web.security import request_id
 
 
-def record(action: str, target_type: str, target_id: uuid.UUID | None,
-           **detail: object) -> AuditEvent:
+def record(
+    action: str, target_type: str, target_id: uuid.UUID | None, **detail: object
+) -> AuditEvent:
     """Record that the signed-in user did ``action`` to a target, in the current transaction.
 
     Call it before committing the change it records (reads of someone else's record, exports,

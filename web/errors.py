@@ -9,25 +9,30 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 # Status -> (heading, what the person can do). Headings follow the GOV.UK error page patterns.
 MESSAGES: dict[int, tuple[str, str]] = {
-    400: ("Sorry, there is a problem with your request",
-          "Go back, reload the page and try again."),
-    403: ("You do not have permission to see this page",
-          "If you think you should have access, sign in with the account that does."),
-    404: ("Page not found",
-          "If you typed the web address, check it is correct. If you pasted it, check you "
-          "copied the entire address."),
-    405: ("Sorry, that action is not allowed here",
-          "Go back and use the buttons and links on the page."),
-    429: ("Too many attempts",
-          "You have tried too many times. Wait a minute, then try again."),
-    500: ("Sorry, there is a problem with the service",
-          "Try again later."),
+    400: ("Sorry, there is a problem with your request", "Go back, reload the page and try again."),
+    403: (
+        "You do not have permission to see this page",
+        "If you think you should have access, sign in with the account that does.",
+    ),
+    404: (
+        "Page not found",
+        "If you typed the web address, check it is correct. If you pasted it, check you "
+        "copied the entire address.",
+    ),
+    405: (
+        "Sorry, that action is not allowed here",
+        "Go back and use the buttons and links on the page.",
+    ),
+    429: ("Too many attempts", "You have tried too many times. Wait a minute, then try again."),
+    500: ("Sorry, there is a problem with the service", "Try again later."),
 }
-CSRF_MESSAGE = ("Sorry, this form has expired",
-                "Go back, reload the page and fill in the form again.")
+CSRF_MESSAGE = (
+    "Sorry, this form has expired",
+    "Go back, reload the page and fill in the form again.",
+)
 # Bare HTML for when even the error template fails (for example, the database is down).
 _FALLBACK = (
-    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} – SkillsMatch"
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title} – SkillsMatch'
     "</title></head><body><main><h1>{title}</h1><p>{text}</p></main></body></html>"
 )
 
@@ -38,8 +43,9 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(InternalServerError, _server_error)
 
 
-def _page(status: int, heading: str, text: str, headers: dict[str, str] | None = None
-          ) -> ResponseReturnValue:
+def _page(
+    status: int, heading: str, text: str, headers: dict[str, str] | None = None
+) -> ResponseReturnValue:
     try:
         body = render_template("errors/error.html", status=status, heading=heading, text=text)
     except Exception:  # noqa: BLE001 - the error page itself must never fail

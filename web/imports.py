@@ -39,8 +39,9 @@ class ImportForm(FlaskForm):
     skip_invalid = BooleanField("Import the valid rows and skip the others")
 
 
-def register_upload(bp: Blueprint, endpoint: str, role: str, max_bytes: int,
-                    page: Callable[[ImportForm], str]) -> None:
+def register_upload(
+    bp: Blueprint, endpoint: str, role: str, max_bytes: int, page: Callable[[ImportForm], str]
+) -> None:
     """Limit the body of requests to ``endpoint`` to an upload of ``max_bytes``, and answer a
     larger one (413) with the import ``page`` saying so, for an account of ``role``.
 
@@ -54,14 +55,20 @@ def register_upload(bp: Blueprint, endpoint: str, role: str, max_bytes: int,
             request.max_content_length = max_bytes + _REQUEST_MARGIN
 
     def too_large(_error: RequestEntityTooLarge) -> ResponseReturnValue:
-        if (request.endpoint == endpoint and current_user.is_authenticated
-                and current_user.role == role):
+        if (
+            request.endpoint == endpoint
+            and current_user.is_authenticated
+            and current_user.role == role
+        ):
             form = ImportForm(formdata=None)
-            add_error(form, "file",
-                      f"The selected file must be smaller than {megabytes(max_bytes)}")
+            add_error(
+                form, "file", f"The selected file must be smaller than {megabytes(max_bytes)}"
+            )
             return page(form), 413
         return render_template(
-            "errors/error.html", status=413, heading="The request is too large",
+            "errors/error.html",
+            status=413,
+            heading="The request is too large",
             text="Go back and try again with less.",
         ), 413
 
@@ -110,7 +117,8 @@ def refuse(form: ImportForm, name: str, outcome: ImportOutcome) -> None:
         add_error(form, "file", f"{name} cannot be imported: {outcome.error}")
     else:
         add_error(
-            form, "file",
+            form,
+            "file",
             f"{outcome.skipped} of {outcome.read} rows in {name} have problems, so nothing was "
             "imported. Correct them and upload the file again, or import the valid rows and skip "
             "the others",
@@ -131,9 +139,14 @@ def keep_report(key: str, name: str, outcome: ImportOutcome, **extra: int) -> No
     """What an import did, for the page after the redirect; skipped rows cut to fit a cookie."""
     skipped = [[p.row, p.field, p.reason[:150]] for p in outcome.problems]
     report: dict[str, Any] = {
-        "file": name, "read": outcome.read, "loaded": outcome.loaded,
-        "present": outcome.present, "skipped_rows": outcome.skipped, **extra,
-        "problems": skipped, "more": 0,
+        "file": name,
+        "read": outcome.read,
+        "loaded": outcome.loaded,
+        "present": outcome.present,
+        "skipped_rows": outcome.skipped,
+        **extra,
+        "problems": skipped,
+        "more": 0,
     }
     while skipped and len(json.dumps(report)) > REPORT_MAX_CHARS:
         skipped.pop()

@@ -125,8 +125,26 @@ class _LearnerPathways(_VacancyMatches):
                 "jobs": jobs[ti],
             }
         return PathwayPairs(
-            q, credit, evidence, held, travel_f, offer, best_off, next_start, practical,
-            feasible, reach, targets, interest, now, jobs, by_sector, n_live, ki, ti, values,
+            q,
+            credit,
+            evidence,
+            held,
+            travel_f,
+            offer,
+            best_off,
+            next_start,
+            practical,
+            feasible,
+            reach,
+            targets,
+            interest,
+            now,
+            jobs,
+            by_sector,
+            n_live,
+            ki,
+            ti,
+            values,
         )
 
     def recommend(self, query: LearnerQuery) -> Recommendation:
@@ -148,8 +166,17 @@ class _LearnerPathways(_VacancyMatches):
         unmatched = held[~self.taught_[held] & ~asked]
 
         ctx = _Context(
-            query, pp.credit, pp.evidence, held, pp.now, pp.interest, pp.jobs, pp.reach, pp.q,
-            pp.offer, pp.best_offering,
+            query,
+            pp.credit,
+            pp.evidence,
+            held,
+            pp.now,
+            pp.interest,
+            pp.jobs,
+            pp.reach,
+            pp.q,
+            pp.offer,
+            pp.best_offering,
         )
         pathways: list[PathwayScore] = []
         two_step: list[PathwayScore] = []
@@ -169,9 +196,7 @@ class _LearnerPathways(_VacancyMatches):
             pathways = [self._pathway(ctx, k, t, (off, p, nxt)) for k, t, off, p, nxt in firsts]
             two_step = self._two_step(ctx, firsts, pp.travel)
 
-        ready, close = self._direct(
-            query, pp.credit, pp.evidence, held, pp.travel, pp.reach, pp.q
-        )
+        ready, close = self._direct(query, pp.credit, pp.evidence, held, pp.travel, pp.reach, pp.q)
         return Recommendation(
             pathways=pathways,
             two_step=two_step,

@@ -96,7 +96,10 @@ class _Provision(_ScoringParts):
         cols, ess, strength = requirement.row(0)
         cols = cols.astype(np.int64)
         feasible, best_off, cov, values = (
-            pairs.courses, pairs.best_offering, pairs.coverage, pairs.values
+            pairs.courses,
+            pairs.best_offering,
+            pairs.coverage,
+            pairs.values,
         )
         evid = self._row_values(self.course_evidence_csc_, feasible, cols)
         score = sum(self.provision_weights_[k] * values[k] for k in self.provision_weights_)

@@ -78,7 +78,11 @@ def load_reference() -> None:
     from skillsmatch.loaders import reference as ref
 
     steps: list[Callable[..., LoadReport | list[LoadReport]]] = [
-        ref.load_districts, ref.load_sectors, ref.load_soc, ref.load_sic, ref.load_esco,
+        ref.load_districts,
+        ref.load_sectors,
+        ref.load_soc,
+        ref.load_sic,
+        ref.load_esco,
     ]
     for step in steps:
         with _transaction():

@@ -53,7 +53,9 @@ from skillsmatch.services.file_imports import (
     ReadersFactory,
     import_file,
 )
-from skillsmatch.services.file_imports import lookups as lookups  # re-exported: callers import it from here
+from skillsmatch.services.file_imports import (
+    lookups as lookups,
+)  # re-exported: callers import it from here
 
 IMPORT_SOURCE = "import"
 # The command line's words for a refused file, with what to do about it.
@@ -112,7 +114,12 @@ def run_import(
     """Read, check and import a file in one transaction; ``ImportRefused`` if nothing may change."""
     with _transaction():
         outcome = import_file(
-            db.session, path, schema, check, conflicts, importer,
+            db.session,
+            path,
+            schema,
+            check,
+            conflicts,
+            importer,
             skip_invalid=skip_invalid,
             data_dir=Path(current_app.config["DATA_DIR"]),
             # Looked up at call time so that tests can stand in small readers.

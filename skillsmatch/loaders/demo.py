@@ -47,7 +47,8 @@ from skillsmatch.passwords import hash_password
 DEMO_ACCOUNTS_FILE = "demo-accounts.txt"
 DEMO_EMAIL_DOMAIN = "demo.skillsmatch.test"
 ONLINE_PROVIDER = "Demo Online Skills Academy"
-# Working-age residents per extra course offered in a sector (so Colchester offers more than Maldon).
+# Working-age residents per extra course offered in a sector
+# (so Colchester offers more than Maldon).
 RESIDENTS_PER_EXTRA_COURSE = 40_000
 RESIDENTS_PER_EXTRA_EMPLOYER = 60_000
 MIN_ESSENTIAL_SKILLS = 5
@@ -91,11 +92,17 @@ def generate_demo_data(
 
 
 def _offerings(
-    session: Session, rng: random.Random, districts: list[District], sectors: list[Sector], year: int
+    session: Session,
+    rng: random.Random,
+    districts: list[District],
+    sectors: list[Sector],
+    year: int,
 ) -> list[CourseOffering]:
     courses_by_sector: dict[int, list[Course]] = {}
     for course in session.scalars(
-        sa.select(Course).where(Course.kind == "apprenticeship", Course.sector_id.is_not(None)).order_by(Course.reference)
+        sa.select(Course)
+        .where(Course.kind == "apprenticeship", Course.sector_id.is_not(None))
+        .order_by(Course.reference)
     ):
         courses_by_sector.setdefault(course.sector_id, []).append(course)  # type: ignore[arg-type]
     offerings = []
@@ -110,8 +117,13 @@ def _offerings(
             for course in _weighted_sample(rng, pool, weights, wanted):
                 offerings.append(
                     CourseOffering(
-                        course=course, provider=college, district=district, mode="in-person",
-                        start_dates=_start_dates(year, rng), places=rng.randrange(8, 31, 2), is_demo=True,
+                        course=course,
+                        provider=college,
+                        district=district,
+                        mode="in-person",
+                        start_dates=_start_dates(year, rng),
+                        places=rng.randrange(8, 31, 2),
+                        is_demo=True,
                     )
                 )
     online = Provider(name=ONLINE_PROVIDER, district=None, is_demo=True)
@@ -121,15 +133,22 @@ def _offerings(
         for course in _weighted_sample(rng, pool, [1.0] * len(pool), min(len(pool), 3)):
             offerings.append(
                 CourseOffering(
-                    course=course, provider=online, district=None, mode="online",
-                    start_dates=_start_dates(year, rng), places=rng.randrange(20, 61, 5), is_demo=True,
+                    course=course,
+                    provider=online,
+                    district=None,
+                    mode="online",
+                    start_dates=_start_dates(year, rng),
+                    places=rng.randrange(20, 61, 5),
+                    is_demo=True,
                 )
             )
     session.add_all(offerings)
     return offerings
 
 
-def _weighted_sample(rng: random.Random, pool: list[Course], weights: list[float], k: int) -> list[Course]:
+def _weighted_sample(
+    rng: random.Random, pool: list[Course], weights: list[float], k: int
+) -> list[Course]:
     chosen: list[Course] = []
     candidates, w = list(pool), list(weights)
     while candidates and len(chosen) < k:
@@ -144,9 +163,9 @@ def _demand(
 ) -> tuple[list[Employer], list[SkillDemand]]:
     relations: dict[int, list[tuple[int, str]]] = {}
     for occ_id, skill_id, relation in session.execute(
-        sa.select(OccupationSkill.occupation_id, OccupationSkill.skill_id, OccupationSkill.relation).order_by(
-            OccupationSkill.occupation_id, OccupationSkill.skill_id
-        )
+        sa.select(
+            OccupationSkill.occupation_id, OccupationSkill.skill_id, OccupationSkill.relation
+        ).order_by(OccupationSkill.occupation_id, OccupationSkill.skill_id)
     ):
         relations.setdefault(occ_id, []).append((skill_id, relation))
     employers: list[Employer] = []
@@ -155,7 +174,9 @@ def _demand(
         occupations = [
             o
             for o in session.scalars(
-                sa.select(Occupation).where(Occupation.sector_id == sector.id).order_by(Occupation.uri)
+                sa.select(Occupation)
+                .where(Occupation.sector_id == sector.id)
+                .order_by(Occupation.uri)
             )
             if sum(r == "essential" for _, r in relations.get(o.id, [])) >= MIN_ESSENTIAL_SKILLS
         ]
@@ -166,11 +187,18 @@ def _demand(
                 employer = Employer(
                     name=f"Demo {sector.name} employer {n} ({district.name})",
                     sic2007=rng.choice(sic_codes) if sic_codes else None,
-                    district=district, sector=sector, named_in_reports=rng.random() < 0.5, is_demo=True,
+                    district=district,
+                    sector=sector,
+                    named_in_reports=rng.random() < 0.5,
+                    is_demo=True,
                 )
                 employers.append(employer)
                 for occupation in rng.sample(occupations, min(len(occupations), rng.randint(1, 3))):
-                    demands.append(_one_demand(rng, employer, occupation, relations[occupation.id], district, sector))
+                    demands.append(
+                        _one_demand(
+                            rng, employer, occupation, relations[occupation.id], district, sector
+                        )
+                    )
     session.add_all(employers)
     session.add_all(demands)
     return employers, demands
@@ -188,9 +216,15 @@ def _one_demand(
     optional = [s for s, r in relations if r == "optional"]
     scale = district.working_age_2021 / 100_000
     demand = SkillDemand(
-        employer=employer, title=occupation.label, district=district, sector=sector, occupation=occupation,
+        employer=employer,
+        title=occupation.label,
+        district=district,
+        sector=sector,
+        occupation=occupation,
         headcount=max(1, round(rng.gammavariate(2.0, 2.5) * scale)),
-        timeframe_months=rng.choice([3, 6, 12, 24]), level=rng.choice([2, 2, 3, 3, 4]), is_demo=True,
+        timeframe_months=rng.choice([3, 6, 12, 24]),
+        level=rng.choice([2, 2, 3, 3, 4]),
+        is_demo=True,
     )
     for skill_id in rng.sample(essential, min(len(essential), 12)):
         demand.skills.append(SkillDemandSkill(skill_id=skill_id, importance="essential"))
@@ -201,7 +235,9 @@ def _one_demand(
 
 def _sector_sic_codes(session: Session, sector: Sector) -> list[str]:
     prefixes = session.scalars(
-        sa.select(SectorCode.code).where(SectorCode.sector_id == sector.id, SectorCode.scheme == "sic2007")
+        sa.select(SectorCode.code).where(
+            SectorCode.sector_id == sector.id, SectorCode.scheme == "sic2007"
+        )
     ).all()
     codes = session.scalars(sa.select(SicActivity.code).distinct().order_by(SicActivity.code)).all()
     return [c for c in codes if any(c.startswith(p) for p in prefixes)]
@@ -211,21 +247,29 @@ def _ensure_accounts(session: Session, instance: Path) -> LoadReport:
     """One demo account per role; passwords are generated once and kept in the instance folder."""
     report = LoadReport("demo accounts")
     path = instance / DEMO_ACCOUNTS_FILE
-    if session.scalar(sa.select(sa.func.count()).select_from(User).where(User.is_demo)) and path.exists():
+    if (
+        session.scalar(sa.select(sa.func.count()).select_from(User).where(User.is_demo))
+        and path.exists()
+    ):
         report.present = 4
         return report
     session.execute(sa.delete(Learner).where(Learner.is_demo))
     session.execute(sa.delete(User).where(User.is_demo))
     employer = session.scalar(sa.select(Employer).where(Employer.is_demo).order_by(Employer.name))
     provider = session.scalar(
-        sa.select(Provider).where(Provider.is_demo, Provider.district_id.is_not(None)).order_by(Provider.name)
+        sa.select(Provider)
+        .where(Provider.is_demo, Provider.district_id.is_not(None))
+        .order_by(Provider.name)
     )
     lines = []
     for role in ("learner", "employer", "provider", "board"):
         password = secrets.token_urlsafe(12)
         user = User(
-            email=f"{role}@{DEMO_EMAIL_DOMAIN}", password_hash=hash_password(password), role=role,
-            display_name=f"Demo {role}", is_demo=True,
+            email=f"{role}@{DEMO_EMAIL_DOMAIN}",
+            password_hash=hash_password(password),
+            role=role,
+            display_name=f"Demo {role}",
+            is_demo=True,
             employer_id=employer.id if role == "employer" and employer else None,
             provider_id=provider.id if role == "provider" and provider else None,
         )
@@ -243,16 +287,22 @@ def _demo_learner(session: Session, user: User) -> Learner:
     district = session.scalar(sa.select(District).order_by(District.code))
     care = session.scalar(sa.select(Sector).where(Sector.slug == "care"))
     learner = Learner(
-        user=user, district=district, level=2, is_demo=True,
-        about="Demo profile: I looked after my grandmother for two years and volunteer at a lunch club.",
+        user=user,
+        district=district,
+        level=2,
+        is_demo=True,
+        about=(
+            "Demo profile: I looked after my grandmother for two years and volunteer at a "
+            "lunch club."
+        ),
         sectors=[care] if care else [],
     )
-    occupation = session.scalar(
-        sa.select(Occupation).where(Occupation.label == "home care aide")
-    )
+    occupation = session.scalar(sa.select(Occupation).where(Occupation.label == "home care aide"))
     if occupation:
         for rel in sorted(occupation.skills, key=lambda r: r.skill_id)[:4]:
-            learner.skills.append(LearnerSkill(skill_id=rel.skill_id, provenance="confirmed", confirmed=True))
+            learner.skills.append(
+                LearnerSkill(skill_id=rel.skill_id, provenance="confirmed", confirmed=True)
+            )
     return learner
 
 

@@ -77,7 +77,8 @@ def load_districts(session: Session, data_dir: Path = rd.DATA_DIR) -> LoadReport
     missing = sorted(pairs - present)
     if missing:
         session.execute(
-            sa.insert(district_neighbour), [{"district_id": a, "neighbour_id": b} for a, b in missing]
+            sa.insert(district_neighbour),
+            [{"district_id": a, "neighbour_id": b} for a, b in missing],
         )
     return report
 
@@ -95,7 +96,9 @@ def load_sectors(session: Session, data_dir: Path = rd.DATA_DIR) -> LoadReport:
         report,
     )
     ids = dict(session.execute(sa.select(Sector.slug, Sector.id)).all())
-    present = set(session.execute(sa.select(SectorCode.sector_id, SectorCode.scheme, SectorCode.code)))
+    present = set(
+        session.execute(sa.select(SectorCode.sector_id, SectorCode.scheme, SectorCode.code))
+    )
     codes = [
         {"sector_id": ids[d["slug"]], "scheme": scheme, "code": code}
         for d in definitions
@@ -115,13 +118,17 @@ def sector_map(session: Session) -> SectorMap:
     ).all()
     by_slug: dict[str, dict[str, list[str]]] = {}
     for slug, scheme, code in rows:
-        by_slug.setdefault(slug, {k: [] for k in SCHEME_KEYS.values()})[SCHEME_KEYS[scheme]].append(code)
+        by_slug.setdefault(slug, {k: [] for k in SCHEME_KEYS.values()})[SCHEME_KEYS[scheme]].append(
+            code
+        )
     return SectorMap.from_definitions({"slug": s, **c} for s, c in by_slug.items())
 
 
 def load_soc(session: Session, data_dir: Path = rd.DATA_DIR) -> LoadReport:
     report = LoadReport("SOC 2020 unit groups")
-    _insert_missing(session, SocUnitGroup, "code", rd.read_soc_unit_groups(data_dir).to_dict("records"), report)
+    _insert_missing(
+        session, SocUnitGroup, "code", rd.read_soc_unit_groups(data_dir).to_dict("records"), report
+    )
     return report
 
 
@@ -169,7 +176,9 @@ def _load_skill_groups(session: Session, data_dir: Path) -> LoadReport:
     groups = rd.read_skill_groups(data_dir)
     broader = rd.read_skill_broader(data_dir)
     parent = dict(
-        broader[broader["is_group"] & broader["broader_is_group"]][["uri", "broader_uri"]].itertuples(index=False)
+        broader[broader["is_group"] & broader["broader_is_group"]][
+            ["uri", "broader_uri"]
+        ].itertuples(index=False)
     )
 
     def depth(uri: str) -> int:
@@ -183,7 +192,12 @@ def _load_skill_groups(session: Session, data_dir: Path) -> LoadReport:
         SkillGroup,
         "uri",
         (
-            {"uri": g.uri, "code": g.code if isinstance(g.code, str) else None, "label": g.label, "level": depth(g.uri)}
+            {
+                "uri": g.uri,
+                "code": g.code if isinstance(g.code, str) else None,
+                "label": g.label,
+                "level": depth(g.uri),
+            }
             for g in groups.itertuples(index=False)
         ),
         report,
@@ -211,7 +225,9 @@ def _load_skills(session: Session, data_dir: Path) -> LoadReport:
     )
     group_ids = dict(session.execute(sa.select(SkillGroup.uri, SkillGroup.id)).all())
     skill_parent: dict[str, list[str]] = {}
-    for uri, par in skill_rows[~skill_rows["broader_is_group"]][["uri", "broader_uri"]].itertuples(index=False):
+    for uri, par in skill_rows[~skill_rows["broader_is_group"]][["uri", "broader_uri"]].itertuples(
+        index=False
+    ):
         skill_parent.setdefault(uri, []).append(par)
 
     def nearest_group(uri: str) -> int | None:
@@ -232,7 +248,8 @@ def _load_skills(session: Session, data_dir: Path) -> LoadReport:
                 **s,
                 "is_digital": s["uri"] in collections["digital"],
                 "is_green": s["uri"] in collections["green"],
-                "is_transversal": s["uri"] in collections["transversal"] or s["reuse_level"] == "transversal",
+                "is_transversal": s["uri"] in collections["transversal"]
+                or s["reuse_level"] == "transversal",
                 "group_id": nearest_group(s["uri"]),
             }
 
@@ -246,7 +263,9 @@ def _load_skills(session: Session, data_dir: Path) -> LoadReport:
         if child in ids and par in ids
     } - present
     if pairs:
-        session.execute(sa.insert(skill_broader), [{"skill_id": a, "broader_id": b} for a, b in sorted(pairs)])
+        session.execute(
+            sa.insert(skill_broader), [{"skill_id": a, "broader_id": b} for a, b in sorted(pairs)]
+        )
     return report
 
 
@@ -255,15 +274,20 @@ def _load_occupation_skills(session: Session, data_dir: Path) -> LoadReport:
     relations = rd.read_occupation_skills(data_dir)
     occ = dict(session.execute(sa.select(Occupation.uri, Occupation.id)).all())
     skill = dict(session.execute(sa.select(Skill.uri, Skill.id)).all())
-    present = set(session.execute(sa.select(OccupationSkill.occupation_id, OccupationSkill.skill_id)))
+    present = set(
+        session.execute(sa.select(OccupationSkill.occupation_id, OccupationSkill.skill_id))
+    )
     fresh = []
     for number, r in enumerate(
-        progress(relations.itertuples(index=False), "occupation skills", total=len(relations)), start=1
+        progress(relations.itertuples(index=False), "occupation skills", total=len(relations)),
+        start=1,
     ):
         report.read += 1
         o, s = occ.get(r.occupation_uri), skill.get(r.skill_uri)
         if o is None or s is None:
-            report.skip(number, "occupationUri" if o is None else "skillUri", "unknown ESCO concept")
+            report.skip(
+                number, "occupationUri" if o is None else "skillUri", "unknown ESCO concept"
+            )
             continue
         if (o, s) in present:
             report.present += 1
@@ -274,5 +298,3 @@ def _load_occupation_skills(session: Session, data_dir: Path) -> LoadReport:
         session.execute(sa.insert(OccupationSkill), fresh)
     report.loaded = len(fresh)
     return report
-
-

@@ -19,7 +19,15 @@ from sqlalchemy.orm import Session
 from skillsmatch import reference_data as rd
 from skillsmatch.loaders.reference import sector_map
 from skillsmatch.loaders.report import LoadReport
-from skillsmatch.models import Course, CourseOccupation, CourseSkill, Occupation, OccupationSkill, Sector, Skill
+from skillsmatch.models import (
+    Course,
+    CourseOccupation,
+    CourseSkill,
+    Occupation,
+    OccupationSkill,
+    Sector,
+    Skill,
+)
 
 APPROVED = "Approved for delivery"
 # The best few ESCO skills per KSB statement: a statement usually names one to three skills.
@@ -101,12 +109,14 @@ def load_standards(
     return report
 
 
-def _attach_occupations(courses: list[Course], normaliser: Any, occupation_ids: dict[str, int]) -> None:
+def _attach_occupations(
+    courses: list[Course], normaliser: Any, occupation_ids: dict[str, int]
+) -> None:
     queries: list[tuple[Course, str]] = [
         (c, t) for c in courses for t in dict.fromkeys([c.title, *c.job_titles])
     ]
     results = normaliser.normalise([t for _, t in queries], top_k=OCCUPATIONS_PER_TITLE)
-    for (course, title), matches in zip(queries, results):
+    for (course, title), matches in zip(queries, results, strict=True):
         for m in matches:
             occ_id = occupation_ids.get(m.uri)
             known = {o.occupation_id: o for o in course.occupations}
@@ -120,7 +130,9 @@ def _attach_occupations(courses: list[Course], normaliser: Any, occupation_ids: 
                 )
 
 
-def _add_skill(course: Course, skill_id: int | None, provenance: str, score: float, evidence: str) -> None:
+def _add_skill(
+    course: Course, skill_id: int | None, provenance: str, score: float, evidence: str
+) -> None:
     if skill_id is None:
         return
     for cs in course.skills:
@@ -134,7 +146,10 @@ def _add_skill(course: Course, skill_id: int | None, provenance: str, score: flo
 
 
 def _attach_ksb_skills(
-    courses: list[Course], ksbs: dict[str, dict[str, dict[str, str]]], linker: Any, skill_ids: dict[str, int]
+    courses: list[Course],
+    ksbs: dict[str, dict[str, dict[str, str]]],
+    linker: Any,
+    skill_ids: dict[str, int],
 ) -> None:
     statements: list[tuple[Course, str]] = []
     for course in courses:
@@ -144,9 +159,11 @@ def _attach_ksb_skills(
                     statements.append((course, f"{code}: {text.strip()}"))
     threshold = linker.precision_threshold_
     results = linker.link(
-        [s.split(": ", 1)[1] for _, s in statements], top_k=SKILLS_PER_STATEMENT, min_score=threshold
+        [s.split(": ", 1)[1] for _, s in statements],
+        top_k=SKILLS_PER_STATEMENT,
+        min_score=threshold,
     )
-    for (course, statement), linked in zip(statements, results):
+    for (course, statement), linked in zip(statements, results, strict=True):
         for skill in linked:
             _add_skill(course, skill_ids.get(skill.uri), "ksb", skill.score, statement)
 
@@ -158,7 +175,13 @@ def attach_overview_skills(
     linked = linker.link(texts, top_k=SKILLS_FROM_OVERVIEW, min_score=linker.precision_threshold_)
     for course, skills in zip(courses, linked, strict=True):
         for skill in skills:
-            _add_skill(course, skill_ids.get(skill.uri), "overview", skill.score, course.overview or course.title)
+            _add_skill(
+                course,
+                skill_ids.get(skill.uri),
+                "overview",
+                skill.score,
+                course.overview or course.title,
+            )
 
 
 def _attach_fallback_skills(
@@ -171,7 +194,8 @@ def _attach_fallback_skills(
     essential: dict[int, list[int]] = {}
     for occ_id, skill_id in session.execute(
         sa.select(OccupationSkill.occupation_id, OccupationSkill.skill_id).where(
-            OccupationSkill.occupation_id.in_(occupation_ids), OccupationSkill.relation == "essential"
+            OccupationSkill.occupation_id.in_(occupation_ids),
+            OccupationSkill.relation == "essential",
         )
     ):
         essential.setdefault(occ_id, []).append(skill_id)
@@ -180,6 +204,9 @@ def _attach_fallback_skills(
         for occ in course.occupations:
             for skill_id in essential.get(occ.occupation_id, []):
                 _add_skill(
-                    course, skill_id, "esco-occupation", occ.score,
+                    course,
+                    skill_id,
+                    "esco-occupation",
+                    occ.score,
                     f"essential skill of ESCO occupation '{labels[occ.occupation_id]}'",
                 )

@@ -38,7 +38,10 @@ def extract_nhs_adverts(source: Path, out: Path, data_dir: Path = rd.DATA_DIR) -
     lookup = rd.read_postcode_districts(data_dir)
     read = written = 0
     out.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(source, "rt", encoding="utf-8") as src, gzip.open(out, "wt", encoding="utf-8") as dst:
+    with (
+        gzip.open(source, "rt", encoding="utf-8") as src,
+        gzip.open(out, "wt", encoding="utf-8") as dst,
+    ):
         for line in src:
             read += 1
             raw = json.loads(line)
@@ -103,7 +106,10 @@ def build_vacancies(
     source: str,
     sic2007: str | None = None,
 ) -> list[Vacancy]:
-    """Vacancies from clean advert records: occupation and sector from the title, skills from the text."""
+    """Vacancies from clean advert records.
+
+    Occupation and sector come from the title, skills from the text.
+    """
     districts = dict(session.execute(sa.select(District.code, District.id)).all())
     sector_ids = dict(session.execute(sa.select(Sector.slug, Sector.id)).all())
     occupations = {
@@ -121,7 +127,7 @@ def build_vacancies(
     linked = linker.link(texts, top_k=SKILLS_PER_ADVERT, min_score=linker.precision_threshold_)
     vacancies = []
     for record, title_matches, skills in progress(
-        zip(records, titles, linked), "vacancies", total=len(records)
+        zip(records, titles, linked, strict=True), "vacancies", total=len(records)
     ):
         occ_id = soc = isco = None
         if title_matches:
@@ -138,8 +144,12 @@ def build_vacancies(
             salary_min=record.get("salary_min"),
             salary_max=record.get("salary_max"),
             salary_text=record.get("salary_text", ""),
-            date_posted=date.fromisoformat(record["date_posted"]) if record.get("date_posted") else None,
-            closing_date=date.fromisoformat(record["closing_date"]) if record.get("closing_date") else None,
+            date_posted=date.fromisoformat(record["date_posted"])
+            if record.get("date_posted")
+            else None,
+            closing_date=date.fromisoformat(record["closing_date"])
+            if record.get("closing_date")
+            else None,
             sector_id=sector_ids.get(slug) if slug else None,
             occupation_id=occ_id,
         )

@@ -1,8 +1,20 @@
 """SQLAlchemy models; importing this package registers every table on ``Base.metadata``."""
 
 from skillsmatch.models.base import Base
-from skillsmatch.models.courses import Course, CourseOccupation, CourseOffering, CourseSkill, Provider
-from skillsmatch.models.employers import Employer, SkillDemand, SkillDemandSkill, Vacancy, VacancySkill
+from skillsmatch.models.courses import (
+    Course,
+    CourseOccupation,
+    CourseOffering,
+    CourseSkill,
+    Provider,
+)
+from skillsmatch.models.employers import (
+    Employer,
+    SkillDemand,
+    SkillDemandSkill,
+    Vacancy,
+    VacancySkill,
+)
 from skillsmatch.models.gaps import GapSnapshot, GapSnapshotRow, GapSnapshotSource
 from skillsmatch.models.geography import District, Sector, SectorCode, district_neighbour
 from skillsmatch.models.pathways import SavedPathway

@@ -68,7 +68,9 @@ class SkillDemandSkill(Base):
     )
     skill_id: Mapped[int] = mapped_column(sa.ForeignKey("skill.id"), primary_key=True, index=True)
     importance: Mapped[str] = mapped_column(
-        sa.Enum(*RELATION_TYPES, name="demand_importance", native_enum=False, create_constraint=True)
+        sa.Enum(
+            *RELATION_TYPES, name="demand_importance", native_enum=False, create_constraint=True
+        )
     )
 
     demand: Mapped[SkillDemand] = relationship(back_populates="skills")
@@ -125,7 +127,9 @@ class VacancySkill(Base):
     )
     score: Mapped[float] = mapped_column(sa.Float)
     importance: Mapped[str] = mapped_column(
-        sa.Enum(*RELATION_TYPES, name="vacancy_importance", native_enum=False, create_constraint=True),
+        sa.Enum(
+            *RELATION_TYPES, name="vacancy_importance", native_enum=False, create_constraint=True
+        ),
         default="essential",
     )
 

@@ -88,7 +88,9 @@ def _new_user(session: Session, email: str, password: str, name: str, role: str)
     if session.scalar(sa.select(User.id).where(User.email == address)) is not None:
         raise AccountError("email", "An account with this email address already exists: sign in")
     user = User(
-        email=address, password_hash=hash_password(password), role=role,
+        email=address,
+        password_hash=hash_password(password),
+        role=role,
         display_name=display_name,
     )
     session.add(user)
@@ -132,9 +134,7 @@ def register_employer(
         organisation, "organisation", "the name of your organisation", MAX_ORGANISATION_LENGTH
     )
     if session.scalar(sa.select(Employer.id).where(Employer.name == org_name)) is not None:
-        raise AccountError(
-            "organisation", "An organisation with this name is already registered"
-        )
+        raise AccountError("organisation", "An organisation with this name is already registered")
     district = _district(session, district_code, required=True)
     if activity_id is None:
         raise AccountError("activity", "Search for and select what your organisation does")

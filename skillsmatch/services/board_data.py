@@ -91,9 +91,10 @@ def _demo_counts(session: Session) -> dict[str, int]:
     for mapper in Base.registry.mappers:
         model = mapper.class_
         if issubclass(model, DemoMixin):
-            counts[mapper.local_table.name] = session.scalar(
-                sa.select(sa.func.count()).select_from(model).where(model.is_demo)
-            ) or 0
+            counts[mapper.local_table.name] = (
+                session.scalar(sa.select(sa.func.count()).select_from(model).where(model.is_demo))
+                or 0
+            )
     return counts
 
 
@@ -109,8 +110,9 @@ def catalogue_overview(session: Session) -> CatalogueOverview:
 
     by_source: dict[str, dict[bool, int]] = {}
     for source, is_demo, count in session.execute(
-        sa.select(Vacancy.source, Vacancy.is_demo, sa.func.count())
-        .group_by(Vacancy.source, Vacancy.is_demo)
+        sa.select(Vacancy.source, Vacancy.is_demo, sa.func.count()).group_by(
+            Vacancy.source, Vacancy.is_demo
+        )
     ):
         by_source.setdefault(source, {})[bool(is_demo)] = count
     sources = [
@@ -147,11 +149,19 @@ def _source_order(source: str) -> tuple[int, str]:
 UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 TEMPLATE_COLUMNS = VACANCIES.names
 COLUMN_HELP: tuple[tuple[str, bool, str], ...] = (
-    ("reference", True, "The advert's reference in its source; an advert already imported "
-     "under it is left as it is"),
+    (
+        "reference",
+        True,
+        "The advert's reference in its source; an advert already imported "
+        "under it is left as it is",
+    ),
     ("title", True, "The job title"),
-    ("description", True, "The advert's text, plain or HTML: email addresses and phone "
-     "numbers are removed before it is kept"),
+    (
+        "description",
+        True,
+        "The advert's text, plain or HTML: email addresses and phone "
+        "numbers are removed before it is kept",
+    ),
     ("district", True, "Where the job is: a district name, ONS code or Greater Essex postcode"),
     ("employer", False, "The employer's name"),
     ("salary_min", False, "Lowest salary, in pounds a year"),
@@ -163,17 +173,28 @@ COLUMN_HELP: tuple[tuple[str, bool, str], ...] = (
 assert tuple(c for c, _, _ in COLUMN_HELP) == TEMPLATE_COLUMNS
 _TEMPLATE_ROWS = (
     {
-        "reference": "ADV-1001", "title": "Care assistant",
+        "reference": "ADV-1001",
+        "title": "Care assistant",
         "description": "Support residents with personal care and keep accurate care records.",
-        "district": "CM1 1AA", "employer": "Example Care Homes", "salary_min": "23000",
-        "salary_max": "25000", "date_posted": "2026-09-01", "closing_date": "2026-09-30",
+        "district": "CM1 1AA",
+        "employer": "Example Care Homes",
+        "salary_min": "23000",
+        "salary_max": "25000",
+        "date_posted": "2026-09-01",
+        "closing_date": "2026-09-30",
         "sector": "",
     },
     {
-        "reference": "ADV-1002", "title": "Data analyst",
+        "reference": "ADV-1002",
+        "title": "Data analyst",
         "description": "<p>Build spreadsheet models and report on service data.</p>",
-        "district": "Basildon", "employer": "", "salary_min": "", "salary_max": "",
-        "date_posted": "", "closing_date": "", "sector": "IT, Digital & Creative",
+        "district": "Basildon",
+        "employer": "",
+        "salary_min": "",
+        "salary_max": "",
+        "date_posted": "",
+        "closing_date": "",
+        "sector": "IT, Digital & Creative",
     },
 )
 
@@ -196,7 +217,15 @@ def import_vacancy_file(
     does: all or nothing unless ``skip_invalid``, contact details removed from the text. The
     caller commits when ``imported`` is true."""
     return file_imports.import_file(
-        session, path, VACANCIES, check_vacancies, vacancy_conflicts, import_vacancy_rows,
-        skip_invalid=skip_invalid, data_dir=data_dir, get_readers=get_readers,
-        name=name, max_bytes=max_bytes,
+        session,
+        path,
+        VACANCIES,
+        check_vacancies,
+        vacancy_conflicts,
+        import_vacancy_rows,
+        skip_invalid=skip_invalid,
+        data_dir=data_dir,
+        get_readers=get_readers,
+        name=name,
+        max_bytes=max_bytes,
     )

@@ -112,9 +112,7 @@ def search_courses(
         conditions.append(Course.level == filters.level)
     offering_ok = _offering_filter(session, filters.district)
     if filters.district:
-        conditions.append(
-            Course.id.in_(sa.select(CourseOffering.course_id).where(offering_ok))
-        )
+        conditions.append(Course.id.in_(sa.select(CourseOffering.course_id).where(offering_ok)))
     total = session.scalar(sa.select(sa.func.count()).select_from(Course).where(*conditions)) or 0
     rows = session.execute(
         sa.select(Course.id, Course.public_id, Course.title, Course.level, Sector.name)
@@ -179,13 +177,15 @@ def course_detail(session: Session, public_id: uuid.UUID) -> CourseDetail | None
 
 def sector_choices(session: Session) -> list[tuple[str, str]]:
     """(slug, name) of every priority sector, by name."""
-    return [(r.slug, r.name) for r in session.execute(
-        sa.select(Sector.slug, Sector.name).order_by(Sector.name)
-    )]
+    return [
+        (r.slug, r.name)
+        for r in session.execute(sa.select(Sector.slug, Sector.name).order_by(Sector.name))
+    ]
 
 
 def district_choices(session: Session) -> list[tuple[str, str]]:
     """(code, name) of every district, by name."""
-    return [(r.code, r.name) for r in session.execute(
-        sa.select(District.code, District.name).order_by(District.name)
-    )]
+    return [
+        (r.code, r.name)
+        for r in session.execute(sa.select(District.code, District.name).order_by(District.name))
+    ]

@@ -104,11 +104,6 @@ MAX_QUERY = 100
 MAX_DAYS_OPEN = 366
 
 
-
-
-
-
-
 # --- what belongs to whom -------------------------------------------------------------------------
 
 
@@ -191,7 +186,12 @@ def list_needs(session: Session, employer: Employer) -> EmployerNeeds:
     )
     needs = [
         NeedRow(
-            d.public_id, d.title, d.district.name, d.headcount, d.timeframe_months, d.level,
+            d.public_id,
+            d.title,
+            d.district.name,
+            d.headcount,
+            d.timeframe_months,
+            d.level,
             sum(s.importance == "essential" for s in d.skills),
             sum(s.importance == "optional" for s in d.skills),
             d.is_demo,
@@ -206,8 +206,13 @@ def list_needs(session: Session, employer: Employer) -> EmployerNeeds:
     )
     rows = [
         VacancyRow(
-            v.public_id, v.title, v.district.name if v.district else None, v.salary_text,
-            v.closing_date, len(v.skills), v.is_demo,
+            v.public_id,
+            v.title,
+            v.district.name if v.district else None,
+            v.salary_text,
+            v.closing_date,
+            len(v.skills),
+            v.is_demo,
         )
         for v in vacancies
     ]
@@ -254,8 +259,6 @@ class SkillChoice:
         return [r for r in self.rows if r.importance]
 
 
-
-
 def search_text(query: str | None) -> str:
     """A skill search as it is run: one line, at most ``MAX_QUERY`` characters."""
     return clean_text(query)[:MAX_QUERY]
@@ -271,10 +274,11 @@ def skill_choice(
     for choice in chosen:
         if choice.importance in IMPORTANCE and choice.uri not in picked:
             picked[choice.uri] = choice.importance
-    known = {
-        s.uri: s
-        for s in session.scalars(sa.select(Skill).where(Skill.uri.in_(list(picked))))
-    } if picked else {}
+    known = (
+        {s.uri: s for s in session.scalars(sa.select(Skill).where(Skill.uri.in_(list(picked))))}
+        if picked
+        else {}
+    )
     rows = [
         SkillRow(uri, known[uri].label, known[uri].skill_type, importance, "chosen")
         for uri, importance in picked.items()
@@ -289,19 +293,31 @@ def skill_choice(
         suggestions = suggest_skills(session, text)
         reason = suggestions.reason
         n_suggested = len(suggestions.skills)
-        types = dict(
-            session.execute(
-                sa.select(Skill.uri, Skill.skill_type).where(
-                    Skill.uri.in_([s.uri for s in suggestions.skills])
-                )
-            ).all()
-        ) if suggestions.skills else {}
+        types = (
+            dict(
+                session.execute(
+                    sa.select(Skill.uri, Skill.skill_type).where(
+                        Skill.uri.in_([s.uri for s in suggestions.skills])
+                    )
+                ).all()
+            )
+            if suggestions.skills
+            else {}
+        )
         for s in suggestions.skills:
             if s.uri not in shown:
                 shown.add(s.uri)
                 rows.append(
-                    SkillRow(s.uri, s.label, types.get(s.uri, "skill"), "", "suggested",
-                             s.confidence, s.score, s.evidence)
+                    SkillRow(
+                        s.uri,
+                        s.label,
+                        types.get(s.uri, "skill"),
+                        "",
+                        "suggested",
+                        s.confidence,
+                        s.score,
+                        s.evidence,
+                    )
                 )
 
     query = search_text(query)
@@ -361,9 +377,7 @@ def _title(problems: Problems, raw: str, what: str) -> str:
     elif len(title) > MAX_TITLE:
         problems.add("title", f"The {what} must be {MAX_TITLE} characters or fewer")
     elif has_contact_details(title):
-        problems.add(
-            "title", f"Remove email addresses and phone numbers from the {what}"
-        )
+        problems.add("title", f"Remove email addresses and phone numbers from the {what}")
     return title
 
 
@@ -410,12 +424,24 @@ def _check_need(
     problems = Problems()
     title = _title(problems, fields.title, "job title or role")
     headcount = whole_number(
-        problems, "headcount", fields.headcount, "how many people you need", 1, MAX_HEADCOUNT,
-        "4", missing="Enter how many people you need",
+        problems,
+        "headcount",
+        fields.headcount,
+        "how many people you need",
+        1,
+        MAX_HEADCOUNT,
+        "4",
+        missing="Enter how many people you need",
     )
     timeframe = whole_number(
-        problems, "timeframe", fields.timeframe, "within how many months you need them", 1,
-        MAX_TIMEFRAME_MONTHS, "6", missing="Enter within how many months you need them",
+        problems,
+        "timeframe",
+        fields.timeframe,
+        "within how many months you need them",
+        1,
+        MAX_TIMEFRAME_MONTHS,
+        "6",
+        missing="Enter within how many months you need them",
     )
     district = _district(session, problems, fields.district, "the people will work")
     level = _level(problems, fields.level)
@@ -436,8 +462,13 @@ def create_need(
     """Post a skill need with the skills the employer chose (flushed, not committed)."""
     title, headcount, timeframe, district, level, skills = _check_need(session, fields, chosen)
     demand = SkillDemand(
-        employer=employer, title=title, district=district, sector_id=employer.sector_id,
-        headcount=headcount, timeframe_months=timeframe, level=level,
+        employer=employer,
+        title=title,
+        district=district,
+        sector_id=employer.sector_id,
+        headcount=headcount,
+        timeframe_months=timeframe,
+        level=level,
     )
     demand.skills = [SkillDemandSkill(skill=s, importance=i) for s, i in skills]
     session.add(demand)
@@ -608,8 +639,12 @@ def create_vacancy(
     checked = _check_vacancy(session, fields, chosen, today)
     public_id = uuid.uuid4()
     vacancy = Vacancy(
-        public_id=public_id, source=VACANCY_SOURCE, source_ref=str(public_id),
-        employer=employer, employer_name=employer.name, sector_id=employer.sector_id,
+        public_id=public_id,
+        source=VACANCY_SOURCE,
+        source_ref=str(public_id),
+        employer=employer,
+        employer_name=employer.name,
+        sector_id=employer.sector_id,
         date_posted=today,
     )
     _apply_vacancy(vacancy, checked)
@@ -728,13 +763,17 @@ def _supply(
     # Named only with consent: pathways names only consenting learners; checked again here,
     # against the database as it is now, because a learner may withdraw consent at any time.
     ids = [ref.public_id for ref in pipeline.named]
-    consenting = set(
-        session.scalars(
-            sa.select(Learner.public_id).where(
-                Learner.public_id.in_(ids), Learner.visible_to_employers.is_(True)
+    consenting = (
+        set(
+            session.scalars(
+                sa.select(Learner.public_id).where(
+                    Learner.public_id.in_(ids), Learner.visible_to_employers.is_(True)
+                )
             )
         )
-    ) if ids else set()
+        if ids
+        else set()
+    )
     named = [
         NamedLearner(ref.public_id, ref.name, ref.district, ref.status, ref.course)
         for ref in pipeline.named
@@ -743,8 +782,12 @@ def _supply(
     kind = "skill-demand" if isinstance(target, SkillDemand) else "vacancy"
     for learner in named:
         audit.record(
-            session, actor=viewer, action="read", target_type="learner",
-            target_id=learner.public_id, request_id=request_id,
+            session,
+            actor=viewer,
+            action="read",
+            target_type="learner",
+            target_id=learner.public_id,
+            request_id=request_id,
             detail={"via": f"{kind}-supply", "object": str(target.public_id)},
         )
     return Supply(

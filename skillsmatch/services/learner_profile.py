@@ -148,8 +148,12 @@ def read_learner(
     if not (viewer.role == "employer" and learner.visible_to_employers):
         raise LearnerNotVisible(str(learner_id))
     audit.record(
-        session, actor=viewer, action="read", target_type="learner",
-        target_id=learner.public_id, request_id=request_id,
+        session,
+        actor=viewer,
+        action="read",
+        target_type="learner",
+        target_id=learner.public_id,
+        request_id=request_id,
     )
     return learner
 
@@ -180,8 +184,9 @@ def profile_skills(session: Session, learner: Learner) -> SkillsView:
         if not item.confirmed and item.score is not None and precision is not None:
             confidence = "likely" if item.score >= precision else "possible"
         evidence = found[row.uri].evidence if row.uri in found else None
-        skill = ProfileSkill(row.uri, row.label, item.provenance, item.confirmed, item.score,
-                             confidence, evidence)
+        skill = ProfileSkill(
+            row.uri, row.label, item.provenance, item.confirmed, item.score, confidence, evidence
+        )
         (confirmed if item.confirmed else suggested).append(skill)
     # Suggestions the linker is surest of come first: they are the quickest to confirm.
     suggested.sort(key=lambda s: (-(s.score or 0.0), s.label.lower()))
@@ -220,8 +225,9 @@ def save_profile(
     """
     about = (about or "").replace("\r\n", "\n").strip()
     if len(about) > MAX_ABOUT_LENGTH:
-        raise ProfileError("about", f"Your description must be {MAX_ABOUT_LENGTH:,} characters "
-                                    "or fewer")
+        raise ProfileError(
+            "about", f"Your description must be {MAX_ABOUT_LENGTH:,} characters or fewer"
+        )
     district = None
     if district_code:
         district = session.scalar(sa.select(District).where(District.code == district_code))
@@ -229,8 +235,9 @@ def save_profile(
             raise ProfileError("district", "Select a district from the list")
     chosen_level = _level(level)
     slugs = sorted({s for s in sector_slugs if s})
-    sectors = list(session.scalars(sa.select(Sector).where(Sector.slug.in_(slugs)))) if slugs \
-        else []
+    sectors = (
+        list(session.scalars(sa.select(Sector).where(Sector.slug.in_(slugs)))) if slugs else []
+    )
     if len(sectors) != len(slugs):
         raise ProfileError("sectors", "Select sectors from the list")
 
@@ -278,8 +285,15 @@ def _replace_suggestions(
     for skill_id, suggestion in wanted.items():
         row = rows.get(skill_id)
         if row is None:
-            session.add(LearnerSkill(learner_id=learner.id, skill_id=skill_id, provenance="text",
-                                     score=suggestion.score, confirmed=False))
+            session.add(
+                LearnerSkill(
+                    learner_id=learner.id,
+                    skill_id=skill_id,
+                    provenance="text",
+                    score=suggestion.score,
+                    confirmed=False,
+                )
+            )
         elif not row.confirmed:
             row.score = suggestion.score
     session.flush()
@@ -327,16 +341,28 @@ def add_skill(session: Session, learner: Learner, uri: str) -> tuple[Skill, bool
         added = not row.confirmed
         row.confirmed = True
     else:
-        session.add(LearnerSkill(learner_id=learner.id, skill_id=skill.id, provenance="added",
-                                 score=None, confirmed=True))
+        session.add(
+            LearnerSkill(
+                learner_id=learner.id,
+                skill_id=skill.id,
+                provenance="added",
+                score=None,
+                confirmed=True,
+            )
+        )
         added = True
     session.flush()
     return skill, added
 
 
 def set_consent(
-    session: Session, learner: Learner, visible: bool, *, actor: User,
-    request_id: str | None = None, now: datetime | None = None,
+    session: Session,
+    learner: Learner,
+    visible: bool,
+    *,
+    actor: User,
+    request_id: str | None = None,
+    now: datetime | None = None,
 ) -> bool:
     """Record whether employers may see the learner; audited. False if nothing changed."""
     if not isinstance(visible, bool):
@@ -346,8 +372,12 @@ def set_consent(
     learner.visible_to_employers = visible
     learner.consent_changed_at = now or utcnow()
     audit.record(
-        session, actor=actor, action="change-consent", target_type="learner",
-        target_id=learner.public_id, request_id=request_id,
+        session,
+        actor=actor,
+        action="change-consent",
+        target_type="learner",
+        target_id=learner.public_id,
+        request_id=request_id,
         detail={"visible_to_employers": visible},
     )
     session.flush()

@@ -87,4 +87,3 @@ def request_reset(
     )
     mail.send(config, user.email, "Reset your SkillsMatch password", body)
     return user
-

@@ -94,8 +94,10 @@ class PersonalData:
         stamp = self.exported_at.timetuple()[:6]
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            files = {**{name: (self.headers[name], rows) for name, rows in self.tables.items()},
-                     "access_log": (list(ACCESS_LOG_HEADERS), self.access_log)}
+            files = {
+                **{name: (self.headers[name], rows) for name, rows in self.tables.items()},
+                "access_log": (list(ACCESS_LOG_HEADERS), self.access_log),
+            }
             for name, (headers, rows) in files.items():
                 info = zipfile.ZipInfo(f"{name}.csv", date_time=stamp)
                 info.compress_type = zipfile.ZIP_DEFLATED
@@ -149,8 +151,9 @@ class PersonalDataMap:
         """Which rows of ``table`` are the subject's."""
         return self._condition(table, subject, frozenset())
 
-    def _condition(self, table: sa.Table, subject: Subject, path: frozenset[str]
-                   ) -> sa.ColumnElement[bool]:
+    def _condition(
+        self, table: sa.Table, subject: Subject, path: frozenset[str]
+    ) -> sa.ColumnElement[bool]:
         parts: list[sa.ColumnElement[bool]] = []
         if table.name in ROOTS:
             (key,) = table.primary_key.columns
@@ -195,16 +198,25 @@ class PersonalDataMap:
         headers: dict[str, list[str]] = {}
         for table in self.tables:
             plan = self._columns[table.name]
-            rows = session.execute(
-                sa.select(table).where(self.condition(table, subject))
-                .order_by(*table.primary_key.columns)
-            ).mappings().all()
-            described = {c.key: self._describe(session, c, rows)
-                         for c in plan if c.refers_to is not None}
+            rows = (
+                session.execute(
+                    sa.select(table)
+                    .where(self.condition(table, subject))
+                    .order_by(*table.primary_key.columns)
+                )
+                .mappings()
+                .all()
+            )
+            described = {
+                c.key: self._describe(session, c, rows) for c in plan if c.refers_to is not None
+            }
             tables[table.name] = [
                 {
-                    c.key: (described[c.key].get(row[c.column.name]) if c.refers_to is not None
-                            and row[c.column.name] is not None else _plain(row[c.column.name]))
+                    c.key: (
+                        described[c.key].get(row[c.column.name])
+                        if c.refers_to is not None and row[c.column.name] is not None
+                        else _plain(row[c.column.name])
+                    )
                     for c in plan
                 }
                 for row in rows
@@ -212,19 +224,23 @@ class PersonalDataMap:
             headers[table.name] = [h for c in plan for h in c.headers]
         return PersonalData(utcnow(), tables, headers, self._access_log(session, subject))
 
-    def _describe(self, session: Session, column: _Column, rows: Iterable[Mapping[str, Any]]
-                  ) -> dict[Any, dict[str, Any]]:
+    def _describe(
+        self, session: Session, column: _Column, rows: Iterable[Mapping[str, Any]]
+    ) -> dict[Any, dict[str, Any]]:
         assert column.refers_to is not None
         values = {row[column.column.name] for row in rows} - {None}
         if not values:
             return {}
         target = column.refers_to
         found = session.execute(
-            sa.select(target, *[target.table.c[n] for n in column.identified_by])
-            .where(target.in_(values))
+            sa.select(target, *[target.table.c[n] for n in column.identified_by]).where(
+                target.in_(values)
+            )
         ).all()
-        return {row[0]: {n: _plain(v) for n, v in zip(column.identified_by, row[1:], strict=True)}
-                for row in found}
+        return {
+            row[0]: {n: _plain(v) for n, v in zip(column.identified_by, row[1:], strict=True)}
+            for row in found
+        }
 
     def _access_log(self, session: Session, subject: Subject) -> list[dict[str, Any]]:
         """Audit events about the subject or by them: when, by whom (a role), what."""
@@ -236,14 +252,17 @@ class PersonalDataMap:
         if not ids:
             return []
         events = session.execute(
-            sa.select(log.c.at, log.c.actor_id, log.c.actor_role, log.c.action,
-                      log.c.target_type)
+            sa.select(log.c.at, log.c.actor_id, log.c.actor_role, log.c.action, log.c.target_type)
             .where(sa.or_(log.c.target_id.in_(list(ids.values())), log.c.actor_id == you))
             .order_by(log.c.at, log.c.id)
         ).all()
         return [
-            {"at": _plain(e.at), "by": "you" if you is not None and e.actor_id == you
-             else e.actor_role, "action": e.action, "about": e.target_type}
+            {
+                "at": _plain(e.at),
+                "by": "you" if you is not None and e.actor_id == you else e.actor_role,
+                "action": e.action,
+                "about": e.target_type,
+            }
             for e in events
         ]
 
@@ -270,10 +289,14 @@ class PersonalDataMap:
     def remaining(self, session: Session, subject: Subject) -> dict[str, int]:
         """Rows of the subject's still present, per table (all zero after erasure)."""
         return {
-            table.name: int(session.scalar(
-                sa.select(sa.func.count()).select_from(table)
-                .where(self.condition(table, subject))
-            ) or 0)
+            table.name: int(
+                session.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(table)
+                    .where(self.condition(table, subject))
+                )
+                or 0
+            )
             for table in self.tables
         }
 
@@ -292,8 +315,12 @@ def export(
     data = personal_data_map().export(session, Subject.of(learner))
     rows = sum(len(r) for r in data.tables.values())
     audit.record(
-        session, actor=actor, action="export", target_type="learner",
-        target_id=learner.public_id, request_id=request_id,
+        session,
+        actor=actor,
+        action="export",
+        target_type="learner",
+        target_id=learner.public_id,
+        request_id=request_id,
         detail={"format": fmt, "tables": len(data.tables), "rows": rows},
     )
     day = data.exported_at.date().isoformat()
@@ -302,8 +329,7 @@ def export(
     return Download(f"skillsmatch-your-data-{day}.zip", "application/zip", data.as_csv_zip())
 
 
-def erase(session: Session, learner: Learner, *, actor: User,
-          request_id: str | None = None) -> int:
+def erase(session: Session, learner: Learner, *, actor: User, request_id: str | None = None) -> int:
     """Delete the learner, their account and every row about them; one audit event says so.
 
     The event keeps the learner's opaque id and counts only. Returns the rows deleted.
@@ -314,7 +340,11 @@ def erase(session: Session, learner: Learner, *, actor: User,
     session.flush()
     deleted = mapping.erase(session, subject)
     audit.record(
-        session, actor=actor, action="delete", target_type="learner", target_id=target,
+        session,
+        actor=actor,
+        action="delete",
+        target_type="learner",
+        target_id=target,
         request_id=request_id,
         detail={"rows": sum(deleted.values()), "tables": sum(1 for n in deleted.values() if n)},
     )

@@ -78,10 +78,20 @@ _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 _MONTHS = {
     name: number
     for number, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-         ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-         ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
-         ("december", "dec")],
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
         start=1,
     )
     for name in names
@@ -89,8 +99,6 @@ _MONTHS = {
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _NUMERIC_DATE = re.compile(r"(\d{1,2})[/. -](\d{1,2})[/. -](\d{4})")
 _WORDY_DATE = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})")
-
-
 
 
 # --- whose courses ------------------------------------------------------------------------------
@@ -219,13 +227,17 @@ def list_courses(session: Session, provider: Provider) -> ProviderCourses:
         )
         .order_by(Course.title, Course.id)
     ).all()
-    skill_counts = dict(
-        session.execute(
-            sa.select(CourseSkill.course_id, sa.func.count())
-            .where(CourseSkill.course_id.in_([c.id for c in courses]))
-            .group_by(CourseSkill.course_id)
-        ).all()
-    ) if courses else {}
+    skill_counts = (
+        dict(
+            session.execute(
+                sa.select(CourseSkill.course_id, sa.func.count())
+                .where(CourseSkill.course_id.in_([c.id for c in courses]))
+                .group_by(CourseSkill.course_id)
+            ).all()
+        )
+        if courses
+        else {}
+    )
     rows = [
         CourseRow(
             public_id=c.public_id,
@@ -299,9 +311,7 @@ def route_choices(session: Session) -> list[str]:
     statement = sa.select(Course.route).where(Course.route.is_not(None)).distinct()
     for value in session.scalars(statement):
         routes.update(part.strip() for part in (value or "").split(";") if part.strip())
-    routes.update(
-        session.scalars(sa.select(SectorCode.code).where(SectorCode.scheme == "route"))
-    )
+    routes.update(session.scalars(sa.select(SectorCode.code).where(SectorCode.scheme == "route")))
     return sorted(routes)
 
 
@@ -331,9 +341,7 @@ class OfferingFields:
     places: str = ""
 
 
-def _check_course(
-    session: Session, fields: CourseFields, course: Course | None
-) -> dict[str, Any]:
+def _check_course(session: Session, fields: CourseFields, course: Course | None) -> dict[str, Any]:
     problems = Problems()
     title = clean_text(fields.title)
     if not title:
@@ -352,8 +360,10 @@ def _check_course(
                 "and . _ / -",
             )
         elif is_standard_reference(code):
-            problems.add("code", "Course codes like ST0123 belong to apprenticeship standards; "
-                                 "choose another")
+            problems.add(
+                "code",
+                "Course codes like ST0123 belong to apprenticeship standards; choose another",
+            )
         else:
             taken = session.scalar(
                 sa.select(Course.id).where(
@@ -543,7 +553,13 @@ def _check_offering(
                 district_id, district_name = found
     start_dates = _check_start_dates(problems, fields.start_dates)
     places = whole_number(
-        problems, "places", fields.places, "number of places", 0, MAX_PLACES, "12",
+        problems,
+        "places",
+        fields.places,
+        "number of places",
+        0,
+        MAX_PLACES,
+        "12",
         missing="Enter the number of places",
     )
     if mode in MODES and not any(name in ("mode", "district") for name, _ in problems.found):
@@ -642,8 +658,9 @@ class SkillReview:
 def course_skills(session: Session, course: Course) -> list[CourseSkillRow]:
     """The course's skills: confirmed ones first, then the most certain."""
     rows = session.execute(
-        sa.select(Skill.uri, Skill.label, CourseSkill.provenance, CourseSkill.score,
-                  CourseSkill.evidence)
+        sa.select(
+            Skill.uri, Skill.label, CourseSkill.provenance, CourseSkill.score, CourseSkill.evidence
+        )
         .join(Skill, Skill.id == CourseSkill.skill_id)
         .where(CourseSkill.course_id == course.id)
     ).all()
@@ -714,8 +731,11 @@ UPLOAD_SCHEMA = Schema(
 )
 TEMPLATE_COLUMNS = tuple(c.name for c in UPLOAD_SCHEMA.columns if c.name != "provider")
 COLUMN_HELP: tuple[tuple[str, bool, str], ...] = (
-    ("reference", True, "Your code for the course, or an apprenticeship standard's (ST0123) "
-     "to run that standard"),
+    (
+        "reference",
+        True,
+        "Your code for the course, or an apprenticeship standard's (ST0123) to run that standard",
+    ),
     ("title", True, "The course title"),
     ("level", True, "1 to 8"),
     ("district", True, "Where it runs: a district name, ONS code or postcode; blank for online"),
@@ -731,18 +751,32 @@ COLUMN_HELP: tuple[tuple[str, bool, str], ...] = (
 assert {c for c, _, _ in COLUMN_HELP} == set(TEMPLATE_COLUMNS)
 _TEMPLATE_ROWS = (
     {
-        "reference": "DA-101", "title": "Data analysis with spreadsheets", "level": "3",
-        "district": "Chelmsford", "places": "16", "duration_months": "6", "mode": "blended",
-        "start_dates": "2026-09-07;2027-01-11", "route": "Digital",
+        "reference": "DA-101",
+        "title": "Data analysis with spreadsheets",
+        "level": "3",
+        "district": "Chelmsford",
+        "places": "16",
+        "duration_months": "6",
+        "mode": "blended",
+        "start_dates": "2026-09-07;2027-01-11",
+        "route": "Digital",
         "overview": "Learners use spreadsheets software to analyse data and present findings.",
-        "job_titles": "Data analyst;Data technician", "max_funding": "",
+        "job_titles": "Data analyst;Data technician",
+        "max_funding": "",
     },
     {
-        "reference": "CARE-201", "title": "Introduction to adult social care", "level": "2",
-        "district": "", "places": "40", "duration_months": "3", "mode": "online",
-        "start_dates": "2026-10-05", "route": "Care services",
+        "reference": "CARE-201",
+        "title": "Introduction to adult social care",
+        "level": "2",
+        "district": "",
+        "places": "40",
+        "duration_months": "3",
+        "mode": "online",
+        "start_dates": "2026-10-05",
+        "route": "Care services",
         "overview": "Learners support people's wellbeing and keep accurate care records.",
-        "job_titles": "Care worker", "max_funding": "",
+        "job_titles": "Care worker",
+        "max_funding": "",
     },
 )
 
@@ -771,8 +805,10 @@ def _as_own(record: Record, provider: Provider) -> Record:
     if given not in (None, "") and (
         not isinstance(given, str) or given.strip().lower() != provider.name.lower()
     ):
-        problems = (*problems, ("provider", f"must be blank or {provider.name}: you can only "
-                                            "import your own courses"))
+        problems = (
+            *problems,
+            ("provider", f"must be blank or {provider.name}: you can only import your own courses"),
+        )
     values["provider"] = provider.name
     return Record(record.line, values, problems)
 
@@ -796,10 +832,19 @@ def import_course_file(
 
     courses_before = _count_courses(session)
     outcome = file_imports.import_file(
-        session, path, UPLOAD_SCHEMA, check_courses, course_conflicts, import_course_rows,
-        skip_invalid=skip_invalid, data_dir=data_dir, get_readers=get_readers,
-        name=f"courses of {provider.name}", max_bytes=max_bytes,
-        prepare=lambda record: _as_own(record, provider), outcome_type=ImportOutcome,
+        session,
+        path,
+        UPLOAD_SCHEMA,
+        check_courses,
+        course_conflicts,
+        import_course_rows,
+        skip_invalid=skip_invalid,
+        data_dir=data_dir,
+        get_readers=get_readers,
+        name=f"courses of {provider.name}",
+        max_bytes=max_bytes,
+        prepare=lambda record: _as_own(record, provider),
+        outcome_type=ImportOutcome,
     )
     if outcome.imported:
         outcome.new_courses = _count_courses(session) - courses_before

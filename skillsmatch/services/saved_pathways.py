@@ -191,9 +191,10 @@ def find_pathway(result: LearnerPathways, target: PathwayTarget) -> Pathway | No
     wanted = [target.course.id] + ([target.second_course.id] if target.second_course else [])
     candidates = result.two_step if target.second_course else result.pathways
     for pathway in candidates:
-        if pathway.occupation_id == target.occupation.id and [
-            c.course_id for c in pathway.courses
-        ] == wanted:
+        if (
+            pathway.occupation_id == target.occupation.id
+            and [c.course_id for c in pathway.courses] == wanted
+        ):
             return pathway
     return None
 
@@ -314,33 +315,46 @@ class DemoMarks:
         return bool(self.courses or self.offerings or self.vacancies)
 
 
-def demo_marks(session: Session, pathways: Iterable[Pathway], vacancy_ids: Iterable[int] = ()
-               ) -> DemoMarks:
+def demo_marks(
+    session: Session, pathways: Iterable[Pathway], vacancy_ids: Iterable[int] = ()
+) -> DemoMarks:
     """The demo rows among the pathways' courses, chosen offerings and vacancies."""
     pathways = list(pathways)
     course_ids = {c.course_id for p in pathways for c in p.courses}
     offering_ids = {c.offering_id for p in pathways for c in p.courses}
     vacancies = set(vacancy_ids) | {v.vacancy_id for p in pathways for v in p.vacancies}
-    courses = set(
-        session.scalars(
-            sa.select(Course.id).where(Course.id.in_(course_ids), Course.is_demo.is_(True))
-        )
-    ) if course_ids else set()
-    offerings = set(
-        session.scalars(
-            sa.select(CourseOffering.id)
-            .join(Provider, Provider.id == CourseOffering.provider_id)
-            .where(
-                CourseOffering.id.in_(offering_ids),
-                sa.or_(CourseOffering.is_demo.is_(True), Provider.is_demo.is_(True)),
+    courses = (
+        set(
+            session.scalars(
+                sa.select(Course.id).where(Course.id.in_(course_ids), Course.is_demo.is_(True))
             )
         )
-    ) if offering_ids else set()
-    demo_vacancies = set(
-        session.scalars(
-            sa.select(Vacancy.id).where(Vacancy.id.in_(vacancies), Vacancy.is_demo.is_(True))
+        if course_ids
+        else set()
+    )
+    offerings = (
+        set(
+            session.scalars(
+                sa.select(CourseOffering.id)
+                .join(Provider, Provider.id == CourseOffering.provider_id)
+                .where(
+                    CourseOffering.id.in_(offering_ids),
+                    sa.or_(CourseOffering.is_demo.is_(True), Provider.is_demo.is_(True)),
+                )
+            )
         )
-    ) if vacancies else set()
+        if offering_ids
+        else set()
+    )
+    demo_vacancies = (
+        set(
+            session.scalars(
+                sa.select(Vacancy.id).where(Vacancy.id.in_(vacancies), Vacancy.is_demo.is_(True))
+            )
+        )
+        if vacancies
+        else set()
+    )
     return DemoMarks(frozenset(courses), frozenset(offerings), frozenset(demo_vacancies))
 
 

@@ -40,8 +40,12 @@ def sic_headings(data_dir: Path = DATA_DIR) -> dict[str, str]:
     with gzip.open(path, "rt", encoding="utf-8", errors="replace", newline="") as handle:
         for row in csv.DictReader(handle):
             level = (row.get("Level headings") or "").strip()
-            column = {"Division": "Division", "Group": "Group", "Class": "Class",
-                      "Sub Class": "Sub Class"}.get(level)
+            column = {
+                "Division": "Division",
+                "Group": "Group",
+                "Class": "Class",
+                "Sub Class": "Sub Class",
+            }.get(level)
             if column and (code := (row.get(column) or "").strip()) not in ("", "na"):
                 headings[code] = (row.get("Description") or "").strip()
     return headings

@@ -127,8 +127,12 @@ def test_search_follows_its_objective_to_the_best_point() -> None:
     assert all(round(100 * v) == pytest.approx(100 * v) for v in best.values())
     # A floor on a group of parts holds even where the objective would rather go below it.
     best, _, _ = search_weights(
-        closeness, ["a", "b", "c"], at_least={("b", "c"): 0.6},
-        start=[{"a": 0.2, "b": 0.3, "c": 0.5}], n_random=30, seed=3,
+        closeness,
+        ["a", "b", "c"],
+        at_least={("b", "c"): 0.6},
+        start=[{"a": 0.2, "b": 0.3, "c": 0.5}],
+        n_random=30,
+        seed=3,
     )
     assert best["b"] + best["c"] >= 0.6 - 1e-9 and best["a"] <= 0.4 + 1e-9
 

@@ -58,8 +58,10 @@ def test_linker_leaves_out_sentences_the_filter_drops(encoder, tiny_skills, trai
     trained[0].save(path)
     linker = SkillLinker(encoder=encoder, sentence_filter=path).fit(tiny_skills)
     [blurb, mixed] = linker.link_statements(
-        ["We are an equal opportunities employer.",
-         "We offer a generous pension. You will manage budgets and control finances."]
+        [
+            "We are an equal opportunities employer.",
+            "We offer a generous pension. You will manage budgets and control finances.",
+        ]
     )
     assert blurb.skills == [] and blurb.reason == "no requirements: no sentence names a skill"
     assert mixed.skills[0].label == "manage budgets"

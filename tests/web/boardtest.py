@@ -68,17 +68,36 @@ def build_world(session: Session) -> GapWorld:
     w = GapWorld(session)
     lifting = w.skill("move people safely")
     bricks = w.skill("lay bricks")
-    w.demand(w.employer(NAMED_EMPLOYER, w.care, w.alpha, named=True), [lifting], headcount=10,
-             title="Care assistant")
-    w.demand(w.employer(UNNAMED_EMPLOYER, w.care, w.alpha, named=False), [lifting], headcount=4,
-             title="Night carer")
+    w.demand(
+        w.employer(NAMED_EMPLOYER, w.care, w.alpha, named=True),
+        [lifting],
+        headcount=10,
+        title="Care assistant",
+    )
+    w.demand(
+        w.employer(UNNAMED_EMPLOYER, w.care, w.alpha, named=False),
+        [lifting],
+        headcount=4,
+        title="Night carer",
+    )
     w.demand(w.employer("Gamma Homes", w.care, w.gamma), [lifting], headcount=4)
-    w.demand(w.employer("Beta Build", w.construction, w.beta), [bricks], headcount=80,
-             title="Bricklayer")
-    w.offering(w.course("Moving and handling", [lifting]), w.gamma, places=5,
-               start_dates=[soon()], provider="Gamma College")
-    w.offering(w.course("Bricklayer", [bricks]), w.beta, places=12, start_dates=[soon()],
-               provider="Beta College")
+    w.demand(
+        w.employer("Beta Build", w.construction, w.beta), [bricks], headcount=80, title="Bricklayer"
+    )
+    w.offering(
+        w.course("Moving and handling", [lifting]),
+        w.gamma,
+        places=5,
+        start_dates=[soon()],
+        provider="Gamma College",
+    )
+    w.offering(
+        w.course("Bricklayer", [bricks]),
+        w.beta,
+        places=12,
+        start_dates=[soon()],
+        provider="Beta College",
+    )
     # A learner in Alpha who holds the skill: counted in the pipeline, never shown.
     w.learner(w.alpha, [lifting], [w.care])
     w.session.flush()
@@ -107,15 +126,26 @@ def close_and_open_gaps(session: Session) -> None:
     alpha, delta = one(District, code=ALPHA), one(District, code=DELTA)
     course = one(Course, title="Moving and handling")
     session.add(
-        CourseOffering(course=course, provider=Provider(name="Alpha College", district=alpha),
-                       district=alpha, mode="in-person", places=20, start_dates=[soon()])
+        CourseOffering(
+            course=course,
+            provider=Provider(name="Alpha College", district=alpha),
+            district=alpha,
+            mode="in-person",
+            places=20,
+            start_dates=[soon()],
+        )
     )
     construction = one(Sector, slug="construction")
     builder = Employer(name="Delta Build", sector=construction, district=delta)
-    demand = SkillDemand(employer=builder, title="Bricklayer", district=delta,
-                         sector=construction, headcount=3, timeframe_months=12)
-    demand.skills = [SkillDemandSkill(skill=one(Skill, label="lay bricks"),
-                                      importance="essential")]
+    demand = SkillDemand(
+        employer=builder,
+        title="Bricklayer",
+        district=delta,
+        sector=construction,
+        headcount=3,
+        timeframe_months=12,
+    )
+    demand.skills = [SkillDemandSkill(skill=one(Skill, label="lay bricks"), importance="essential")]
     session.add(demand)
     session.flush()
 
@@ -123,10 +153,19 @@ def close_and_open_gaps(session: Session) -> None:
 def add_what_site_accounts_need(app: Flask) -> None:
     """Chelmsford and the demo college, which ``sitetest.create_account`` gives its accounts."""
     with app.app_context():
-        chelmsford = District(code=CHELMSFORD, name="Chelmsford", population_2011=1,
-                              population_2021=1, working_age_2021=1)
-        db.session.add_all([chelmsford, Provider(name="Demo Chelmsford College",
-                                                 district=chelmsford, is_demo=True)])
+        chelmsford = District(
+            code=CHELMSFORD,
+            name="Chelmsford",
+            population_2011=1,
+            population_2021=1,
+            working_age_2021=1,
+        )
+        db.session.add_all(
+            [
+                chelmsford,
+                Provider(name="Demo Chelmsford College", district=chelmsford, is_demo=True),
+            ]
+        )
         db.session.commit()
 
 
@@ -146,8 +185,10 @@ def table_rows(response: TestResponse, caption_starts: str) -> list[list[str]]:
     for table in tree(response).iter("table"):  # type: ignore[attr-defined]
         caption = table.find("caption")
         if caption is not None and _text(caption).startswith(caption_starts):
-            return [[_text(cell) for cell in row if cell.tag in ("th", "td")]
-                    for row in table.iter("tr")]
+            return [
+                [_text(cell) for cell in row if cell.tag in ("th", "td")]
+                for row in table.iter("tr")
+            ]
     raise AssertionError(f"no table captioned {caption_starts!r}")
 
 

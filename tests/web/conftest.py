@@ -83,8 +83,9 @@ def make_account(web_app: Flask) -> Callable[..., Account]:
 
 
 @pytest.fixture
-def login_as(client: PageCheckingClient, make_account: Callable[..., Account]
-             ) -> Callable[..., Account]:
+def login_as(
+    client: PageCheckingClient, make_account: Callable[..., Account]
+) -> Callable[..., Account]:
     """Sign ``client`` (or another client) in as a new account of ``role``, through the form."""
 
     def login(role: str, on: PageCheckingClient | None = None) -> Account:

@@ -47,16 +47,27 @@ def prepare(app: Flask) -> None:
         app.extensions[EXTENSION_KEY] = PathwayIndex.build(db.session, encoder=HashingEncoder())
 
 
-def add_learner(app: Flask, name: str, skills: list[str], *, consent: bool,
-                district: str = CHELMSFORD, sector: str | None = "care") -> Any:
+def add_learner(
+    app: Flask,
+    name: str,
+    skills: list[str],
+    *,
+    consent: bool,
+    district: str = CHELMSFORD,
+    sector: str | None = "care",
+) -> Any:
     """A learner with confirmed skills (URIs); returns the learner's public id."""
     from skillsmatch.passwords import hash_password
 
     with app.app_context():
         where = db.session.scalar(sa.select(District).where(District.code == district))
         slug = name.lower().replace(" ", ".")
-        user = User(email=f"{slug}@example.com", password_hash=hash_password("x" * 12),
-                    role="learner", display_name=name)
+        user = User(
+            email=f"{slug}@example.com",
+            password_hash=hash_password("x" * 12),
+            role="learner",
+            display_name=name,
+        )
         learner = Learner(user=user, district=where, visible_to_employers=consent)
         if sector:
             learner.sectors = [db.session.scalar(sa.select(Sector).where(Sector.slug == sector))]
@@ -76,17 +87,23 @@ def add_learners(app: Flask) -> dict[str, Any]:
     return {
         CONSENTING: add_learner(app, CONSENTING, [WELLBEING, RECORDS], consent=True),
         HIDDEN: add_learner(app, HIDDEN, [WELLBEING, RECORDS], consent=False),
-        FAR_AWAY: add_learner(app, FAR_AWAY, [WELLBEING, RECORDS], consent=True,
-                              district=TENDRING),
+        FAR_AWAY: add_learner(app, FAR_AWAY, [WELLBEING, RECORDS], consent=True, district=TENDRING),
     }
 
 
 def need_form(**values: str) -> dict[str, str]:
     """A complete skill need, as posted: wellbeing essential, records optional."""
     form = {
-        "title": "Care assistant", "headcount": "4", "timeframe": "6", "district": CHELMSFORD,
-        "level": "2", "description": "", "q": "", "action": "save",
-        "candidate": WELLBEING, "importance-0": "essential",
+        "title": "Care assistant",
+        "headcount": "4",
+        "timeframe": "6",
+        "district": CHELMSFORD,
+        "level": "2",
+        "description": "",
+        "q": "",
+        "action": "save",
+        "candidate": WELLBEING,
+        "importance-0": "essential",
     }
     form.update(values)
     return form
@@ -95,17 +112,26 @@ def need_form(**values: str) -> dict[str, str]:
 def vacancy_form(**values: str) -> dict[str, str]:
     """A complete vacancy, as posted."""
     form = {
-        "title": "Senior carer", "district": CHELMSFORD, "salary": "£24,000 to £27,000 a year",
-        "level": "", "closing_day": "", "closing_month": "", "closing_year": "",
-        "advert": "Join our team. You will support people's wellbeing every day.", "q": "",
-        "action": "save", "candidate": WELLBEING, "importance-0": "essential",
+        "title": "Senior carer",
+        "district": CHELMSFORD,
+        "salary": "£24,000 to £27,000 a year",
+        "level": "",
+        "closing_day": "",
+        "closing_month": "",
+        "closing_year": "",
+        "advert": "Join our team. You will support people's wellbeing every day.",
+        "q": "",
+        "action": "save",
+        "candidate": WELLBEING,
+        "importance-0": "essential",
     }
     form.update(values)
     return form
 
 
-def post(client: PageCheckingClient, url: str, data: dict[str, Any],
-         form_page: str | None = None) -> Any:
+def post(
+    client: PageCheckingClient, url: str, data: dict[str, Any], form_page: str | None = None
+) -> Any:
     """POST ``data`` (lists allowed) with the CSRF token of the page holding the form."""
     token = client.csrf_token(form_page or url)
     return client.post(url, data={**data, "csrf_token": token})
@@ -116,4 +142,4 @@ def posted_id(response: Any, kind: str) -> str:
     assert response.status_code == 303, response.status_code
     prefix = f"/employer/{kind}/"
     assert response.location.startswith(prefix), response.location
-    return str(response.location[len(prefix):])
+    return str(response.location[len(prefix) :])

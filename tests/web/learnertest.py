@@ -42,8 +42,11 @@ def skill_uri(app: Flask, label: str) -> str:
 def add_extra_skills(app: Flask) -> None:
     with app.app_context():
         for i, (label, kind) in enumerate(EXTRA_SKILLS):
-            db.session.add(Skill(uri=f"http://data.europa.eu/esco/skill/extra-{i}", label=label,
-                                 skill_type=kind))
+            db.session.add(
+                Skill(
+                    uri=f"http://data.europa.eu/esco/skill/extra-{i}", label=label, skill_type=kind
+                )
+            )
         db.session.commit()
 
 
@@ -53,8 +56,9 @@ def install_linker(app: Flask) -> object:
 
     with app.app_context():
         rows = db.session.execute(sa.select(Skill.uri, Skill.label, Skill.skill_type)).all()
-    frame = pd.DataFrame([{"uri": r.uri, "label": r.label, "skill_type": r.skill_type}
-                          for r in rows])
+    frame = pd.DataFrame(
+        [{"uri": r.uri, "label": r.label, "skill_type": r.skill_type} for r in rows]
+    )
     linker = hashing_linker(frame)
     app.extensions["skill_linker"] = linker
     return linker

@@ -59,7 +59,11 @@ CARE_COURSE = "Adult care worker"
 MEDICATION_COURSE = "Medication awareness"
 SOFTWARE_COURSE = "Software developer"
 DEMO_JOB, READY_JOB, FAR_JOB, CLOSED_JOB = (
-    "Care assistant", "Support worker", "Care assistant in Clacton", "Night carer")
+    "Care assistant",
+    "Support worker",
+    "Care assistant in Clacton",
+    "Night carer",
+)
 SALARY = "£23,500 a year"
 OCCUPATION_UUID = uuid.UUID("5e7e7c1a-6a37-4f3b-9d0b-0c6d1c2ae001")
 ESCO_OCCUPATION = "http://data.europa.eu/esco/occupation/"
@@ -85,17 +89,26 @@ def build_pathway_world(app: Flask) -> PathwayWorld:
             session.add(skill)
             existing[label] = skill
         session.flush()
-        session.execute(sa.insert(skill_broader), [
-            {"skill_id": existing[HOIST].id, "broader_id": existing[MOVING].id}])
+        session.execute(
+            sa.insert(skill_broader),
+            [{"skill_id": existing[HOIST].id, "broader_id": existing[MOVING].id}],
+        )
         care = session.scalar(sa.select(Sector).where(Sector.slug == "care"))
         districts = {d.code: d for d in session.scalars(sa.select(District))}
         occupation = Occupation(
-            uri=f"{ESCO_OCCUPATION}{OCCUPATION_UUID}", label=CARE_WORKER,
-            description="Care workers help people with their daily lives.", isco08="5322",
-            sector=care)
-        for label, relation in ((WELLBEING, "essential"), (RECORDS, "essential"),
-                                (MOVING, "essential"), (MEDICATION, "essential"),
-                                (MEALS, "optional")):
+            uri=f"{ESCO_OCCUPATION}{OCCUPATION_UUID}",
+            label=CARE_WORKER,
+            description="Care workers help people with their daily lives.",
+            isco08="5322",
+            sector=care,
+        )
+        for label, relation in (
+            (WELLBEING, "essential"),
+            (RECORDS, "essential"),
+            (MOVING, "essential"),
+            (MEDICATION, "essential"),
+            (MEALS, "optional"),
+        ):
             occupation.skills.append(OccupationSkill(skill=existing[label], relation=relation))
         session.add(occupation)
 
@@ -106,25 +119,51 @@ def build_pathway_world(app: Flask) -> PathwayWorld:
         assert care_course is not None
         care_course.max_funding = 6000
         care_course.occupations.append(
-            CourseOccupation(occupation=occupation, score=0.9, job_title="Care worker"))
+            CourseOccupation(occupation=occupation, score=0.9, job_title="Care worker")
+        )
         soon = (today + timedelta(days=30)).isoformat()
-        care_course.offerings.extend([
-            CourseOffering(provider=online, district=None, mode="online", start_dates=[soon],
-                           places=15, is_demo=True),
-            CourseOffering(provider=tendring, district=districts[TENDRING], mode="in-person",
-                           start_dates=[soon], places=5),
-        ])
+        care_course.offerings.extend(
+            [
+                CourseOffering(
+                    provider=online,
+                    district=None,
+                    mode="online",
+                    start_dates=[soon],
+                    places=15,
+                    is_demo=True,
+                ),
+                CourseOffering(
+                    provider=tendring,
+                    district=districts[TENDRING],
+                    mode="in-person",
+                    start_dates=[soon],
+                    places=5,
+                ),
+            ]
+        )
         medication = Course(
-            reference="ST0901", kind="apprenticeship", title=MEDICATION_COURSE, level=2,
-            duration_months=3, max_funding=1000, sector=care,
-            overview="Giving medicines safely.")
-        medication.skills = [CourseSkill(skill=existing[MEDICATION], provenance="ksb",
-                                         score=0.9)]
+            reference="ST0901",
+            kind="apprenticeship",
+            title=MEDICATION_COURSE,
+            level=2,
+            duration_months=3,
+            max_funding=1000,
+            sector=care,
+            overview="Giving medicines safely.",
+        )
+        medication.skills = [CourseSkill(skill=existing[MEDICATION], provenance="ksb", score=0.9)]
         medication.occupations = [
-            CourseOccupation(occupation=occupation, score=0.5, job_title="Care worker")]
+            CourseOccupation(occupation=occupation, score=0.5, job_title="Care worker")
+        ]
         medication.offerings = [
-            CourseOffering(provider=tendring, district=None, mode="online",
-                           start_dates=[(today + timedelta(days=14)).isoformat()], places=20)]
+            CourseOffering(
+                provider=tendring,
+                district=None,
+                mode="online",
+                start_dates=[(today + timedelta(days=14)).isoformat()],
+                places=20,
+            )
+        ]
         session.add(medication)
 
         employer = session.scalar(sa.select(Employer).where(Employer.name.startswith("Demo Care")))
@@ -136,19 +175,31 @@ def build_pathway_world(app: Flask) -> PathwayWorld:
         ]
         for n, (title, district, skills, closing, demo) in enumerate(jobs):
             vacancy = Vacancy(
-                source="test", source_ref=f"P{n}", title=title, description=title,
+                source="test",
+                source_ref=f"P{n}",
+                title=title,
+                description=title,
                 employer=employer if demo else None,
                 employer_name=employer.name if demo and employer else "Essex Care Partnership",
-                district=districts[district], sector=care, occupation=occupation,
-                closing_date=closing, salary_text=SALARY if demo else "", is_demo=demo)
-            vacancy.skills = [VacancySkill(skill=existing[label], provenance="advert", score=0.9,
-                                           importance="essential") for label in skills]
+                district=districts[district],
+                sector=care,
+                occupation=occupation,
+                closing_date=closing,
+                salary_text=SALARY if demo else "",
+                is_demo=demo,
+            )
+            vacancy.skills = [
+                VacancySkill(
+                    skill=existing[label], provenance="advert", score=0.9, importance="essential"
+                )
+                for label in skills
+            ]
             session.add(vacancy)
         session.commit()
-        software = session.scalar(sa.select(Course.public_id).where(
-            Course.title == SOFTWARE_COURSE))
-        return PathwayWorld(care_course.public_id, medication.public_id, software,
-                            OCCUPATION_UUID)
+        software = session.scalar(
+            sa.select(Course.public_id).where(Course.title == SOFTWARE_COURSE)
+        )
+        return PathwayWorld(care_course.public_id, medication.public_id, software, OCCUPATION_UUID)
 
 
 def install_index(app: Flask) -> PathwayIndex:
@@ -159,33 +210,56 @@ def install_index(app: Flask) -> PathwayIndex:
     return index
 
 
-def set_profile(app: Flask, account: Account, *, skills: tuple[str, ...] = (),
-                pending: tuple[str, ...] = (), sectors: tuple[str, ...] = ("care",),
-                district: str | None = CHELMSFORD, level: int | None = 2) -> None:
+def set_profile(
+    app: Flask,
+    account: Account,
+    *,
+    skills: tuple[str, ...] = (),
+    pending: tuple[str, ...] = (),
+    sectors: tuple[str, ...] = ("care",),
+    district: str | None = CHELMSFORD,
+    level: int | None = 2,
+) -> None:
     """Give the account's learner these confirmed (and pending) skills, sectors, district and
     level, by skill label, sector slug and district code."""
     with app.app_context():
         learner = db.session.scalar(
-            sa.select(Learner).join(User).where(User.email == account.email))
+            sa.select(Learner).join(User).where(User.email == account.email)
+        )
         assert learner is not None
-        by_label = {s.label: s for s in db.session.scalars(
-            sa.select(Skill).where(Skill.label.in_([*skills, *pending])))}
+        by_label = {
+            s.label: s
+            for s in db.session.scalars(
+                sa.select(Skill).where(Skill.label.in_([*skills, *pending]))
+            )
+        }
         learner.skills = [
-            *(LearnerSkill(skill=by_label[label], provenance="added", confirmed=True)
-              for label in skills),
-            *(LearnerSkill(skill=by_label[label], provenance="text", score=0.7, confirmed=False)
-              for label in pending),
+            *(
+                LearnerSkill(skill=by_label[label], provenance="added", confirmed=True)
+                for label in skills
+            ),
+            *(
+                LearnerSkill(skill=by_label[label], provenance="text", score=0.7, confirmed=False)
+                for label in pending
+            ),
         ]
-        learner.sectors = list(db.session.scalars(sa.select(Sector).where(
-            Sector.slug.in_(sectors)))) if sectors else []
-        learner.district = db.session.scalar(
-            sa.select(District).where(District.code == district)) if district else None
+        learner.sectors = (
+            list(db.session.scalars(sa.select(Sector).where(Sector.slug.in_(sectors))))
+            if sectors
+            else []
+        )
+        learner.district = (
+            db.session.scalar(sa.select(District).where(District.code == district))
+            if district
+            else None
+        )
         learner.level = level
         db.session.commit()
 
 
-def pathway_url(world: PathwayWorld, course: uuid.UUID | None = None,
-                then: uuid.UUID | None = None) -> str:
+def pathway_url(
+    world: PathwayWorld, course: uuid.UUID | None = None, then: uuid.UUID | None = None
+) -> str:
     course = course or world.care_course
     if then is None:
         return f"/learner/pathways/{course}/to/{world.occupation}"

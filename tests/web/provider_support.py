@@ -68,8 +68,13 @@ def provider_account(app: Flask, provider_name: str, email: str) -> Account:
     with app.app_context():
         provider = db.session.scalar(sa.select(Provider).where(Provider.name == provider_name))
         assert provider is not None, provider_name
-        user = User(email=email, password_hash=hash_password(PASSWORD), role="provider",
-                    display_name=f"Staff of {provider_name}", provider_id=provider.id)
+        user = User(
+            email=email,
+            password_hash=hash_password(PASSWORD),
+            role="provider",
+            display_name=f"Staff of {provider_name}",
+            provider_id=provider.id,
+        )
         db.session.add(user)
         db.session.commit()
         return Account(email, "provider", user.public_id)

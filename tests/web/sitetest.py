@@ -1,4 +1,5 @@
 """Helpers for the site tests: the catalogue, the page-checking client and accounts."""
+
 from __future__ import annotations
 
 import itertools
@@ -57,8 +58,13 @@ def build_catalogue() -> None:
     online = Provider(name="Demo Online Skills Academy", district=None, is_demo=True)
     real = Provider(name="Tendring Training Trust", district=districts[TENDRING])
     care = Course(
-        reference="ST0005", kind="apprenticeship", title="Adult care worker", level=2,
-        duration_months=12, sector=sectors["care"], overview="Care workers support adults.",
+        reference="ST0005",
+        kind="apprenticeship",
+        title="Adult care worker",
+        level=2,
+        duration_months=12,
+        sector=sectors["care"],
+        overview="Care workers support adults.",
         job_titles=["Care worker"],
     )
     care.skills = [
@@ -66,40 +72,71 @@ def build_catalogue() -> None:
         CourseSkill(skill=skills[1], provenance="overview", score=0.62, evidence="records"),
     ]
     care.offerings = [
-        CourseOffering(provider=college, district=districts[CHELMSFORD], mode="in-person",
-                       start_dates=["2026-09-07"], places=12, is_demo=True),
+        CourseOffering(
+            provider=college,
+            district=districts[CHELMSFORD],
+            mode="in-person",
+            start_dates=["2026-09-07"],
+            places=12,
+            is_demo=True,
+        ),
     ]
     software = Course(
-        reference="ST0116", kind="apprenticeship", title="Software developer", level=4,
+        reference="ST0116",
+        kind="apprenticeship",
+        title="Software developer",
+        level=4,
         sector=sectors["it-digital-creative"],
     )
     software.skills = [CourseSkill(skill=skills[2], provenance="ksb", score=0.88)]
     software.offerings = [
-        CourseOffering(provider=online, district=None, mode="online",
-                       start_dates=["2026-09-07", "2027-01-11"], places=40, is_demo=True),
+        CourseOffering(
+            provider=online,
+            district=None,
+            mode="online",
+            start_dates=["2026-09-07", "2027-01-11"],
+            places=40,
+            is_demo=True,
+        ),
     ]
     brick = Course(
-        reference="ST0095", kind="apprenticeship", title="Bricklayer", level=2,
+        reference="ST0095",
+        kind="apprenticeship",
+        title="Bricklayer",
+        level=2,
         sector=sectors["construction"],
     )
     brick.offerings = [
-        CourseOffering(provider=real, district=districts[TENDRING], mode="in-person",
-                       start_dates=[], places=8),
+        CourseOffering(
+            provider=real, district=districts[TENDRING], mode="in-person", start_dates=[], places=8
+        ),
     ]
     nursing = Course(
-        reference="ST0827", kind="apprenticeship", title="Nursing associate", level=5,
+        reference="ST0827",
+        kind="apprenticeship",
+        title="Nursing associate",
+        level=5,
         sector=sectors["health"],
     )
     fillers = [
-        Course(reference=f"ST9{i:03d}", kind="apprenticeship",
-               title=f"Engineering technician {i:02d}", level=3,
-               sector=sectors["advanced-manufacturing-engineering"])
+        Course(
+            reference=f"ST9{i:03d}",
+            kind="apprenticeship",
+            title=f"Engineering technician {i:02d}",
+            level=3,
+            sector=sectors["advanced-manufacturing-engineering"],
+        )
         for i in range(FILLER_COURSES)
     ]
     db.session.add_all([*skills, college, online, real, care, software, brick, nursing, *fillers])
     db.session.add(
-        Employer(name="Demo Care Homes Ltd", sic2007="87100", district=districts[CHELMSFORD],
-                 sector=sectors["care"], is_demo=True)
+        Employer(
+            name="Demo Care Homes Ltd",
+            sic2007="87100",
+            district=districts[CHELMSFORD],
+            sector=sectors["care"],
+            is_demo=True,
+        )
     )
     db.session.commit()
 
@@ -213,8 +250,14 @@ def no_injected_markup(body: str, where: object, nonce: str | None = None) -> No
             if name in ("href", "src", "action", "formaction"):
                 assert not value.strip().lower().startswith("javascript:"), (where, value)
         if tag == "script":
-            own = (element.get("nonce") == nonce) if nonce else (
-                element.get("src") == "/static/js/app.mjs" or "js-enabled" in (element.text or ""))
+            own = (
+                (element.get("nonce") == nonce)
+                if nonce
+                else (
+                    element.get("src") == "/static/js/app.mjs"
+                    or "js-enabled" in (element.text or "")
+                )
+            )
             assert own, (where, "a script that is not the page's own")
 
 
@@ -265,12 +308,17 @@ def create_account(app: Flask, role: str, email: str | None = None) -> Account:
     email = email or f"{role}{n}@example.com"
     with app.app_context():
         chelmsford = db.session.scalar(sa.select(District).where(District.code == CHELMSFORD))
-        user = User(email=email, password_hash=hash_password(PASSWORD), role=role,
-                    display_name=f"Test {role} {n}")
+        user = User(
+            email=email,
+            password_hash=hash_password(PASSWORD),
+            role=role,
+            display_name=f"Test {role} {n}",
+        )
         if role == "employer":
             care = db.session.scalar(sa.select(Sector).where(Sector.slug == "care"))
-            employer = Employer(name=f"Test Employer {n}", sic2007="87100", district=chelmsford,
-                                sector=care)
+            employer = Employer(
+                name=f"Test Employer {n}", sic2007="87100", district=chelmsford, sector=care
+            )
             db.session.add(employer)
             db.session.flush()
             user.employer_id = employer.id

@@ -35,8 +35,13 @@ def _user(app: Flask, email: str) -> User:
 
 
 def _learner_form(**overrides: str) -> dict[str, str]:
-    return {"name": "Ada Lovelace", "email": "ada@example.com", "password": PASSWORD,
-            "district": CHELMSFORD, **overrides}
+    return {
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "password": PASSWORD,
+        "district": CHELMSFORD,
+        **overrides,
+    }
 
 
 def test_a_learner_registers_and_is_signed_in(web_app: Flask, client: PageCheckingClient) -> None:
@@ -79,8 +84,9 @@ def test_learner_registration_explains_what_is_wrong(
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
 
-def test_an_email_address_registers_only_once(client: PageCheckingClient,
-                                              make_account: Callable[..., Account]) -> None:
+def test_an_email_address_registers_only_once(
+    client: PageCheckingClient, make_account: Callable[..., Account]
+) -> None:
     make_account("learner", "taken@example.com")
     response = client.submit("/register/learner", _learner_form(email="taken@example.com"))
     assert "An account with this email address already exists" in page_text(response)
@@ -96,9 +102,15 @@ def test_an_employer_finds_its_sector_by_searching_activities(
     chosen = activity_id(web_app, "residential nursing care")
     response = client.submit(
         "/register/employer",
-        {"q": "residential nursing care", "activity": str(chosen), "organisation": "Oak Care Ltd",
-         "district": CHELMSFORD, "name": "Grace Hopper", "email": "grace@oak.example",
-         "password": PASSWORD},
+        {
+            "q": "residential nursing care",
+            "activity": str(chosen),
+            "organisation": "Oak Care Ltd",
+            "district": CHELMSFORD,
+            "name": "Grace Hopper",
+            "email": "grace@oak.example",
+            "password": PASSWORD,
+        },
     )
     assert response.status_code == 302 and response.location == "/employer"
     assert "Oak Care Ltd" in page_text(client.get("/employer"))
@@ -123,17 +135,27 @@ def test_an_employer_finds_its_sector_by_searching_activities(
 def test_employer_registration_explains_what_is_wrong(
     web_app: Flask, client: PageCheckingClient, overrides: dict[str, str], message: str
 ) -> None:
-    form = {"q": "care home", "activity": str(activity_id(web_app, "care home")),
-            "organisation": "Elm Care", "district": CHELMSFORD, "name": "Grace",
-            "email": "grace@elm.example", "password": PASSWORD, **overrides}
+    form = {
+        "q": "care home",
+        "activity": str(activity_id(web_app, "care home")),
+        "organisation": "Elm Care",
+        "district": CHELMSFORD,
+        "name": "Grace",
+        "email": "grace@elm.example",
+        "password": PASSWORD,
+        **overrides,
+    }
     response = client.submit("/register/employer", form)
     assert response.status_code == 200
     assert message in page_text(response)
     with web_app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
-        assert db.session.scalar(
-            sa.select(sa.func.count()).select_from(Employer).where(Employer.name == "Elm Care")
-        ) == 0
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count()).select_from(Employer).where(Employer.name == "Elm Care")
+            )
+            == 0
+        )
 
 
 def test_activity_search_without_matches_says_so(client: PageCheckingClient) -> None:
@@ -141,8 +163,9 @@ def test_activity_search_without_matches_says_so(client: PageCheckingClient) -> 
     assert "No activities match “zzzzqqq”" in text
 
 
-def test_sign_in_lands_on_the_role_page(client: PageCheckingClient,
-                                        make_account: Callable[..., Account]) -> None:
+def test_sign_in_lands_on_the_role_page(
+    client: PageCheckingClient, make_account: Callable[..., Account]
+) -> None:
     for role in ("learner", "employer", "provider", "board"):
         account = make_account(role)
         response = client.sign_in(account.email.upper())  # addresses are not case-sensitive
@@ -171,15 +194,19 @@ def test_sign_in_returns_to_the_page_asked_for_but_only_on_this_site(
     assert asked.status_code == 302 and asked.location == "/sign-in?next=/learner"
     account = make_account("learner")
     token = client.csrf_token("/sign-in?next=/learner")
-    response = client.post("/sign-in?next=/learner",
-                           data={"email": account.email, "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/sign-in?next=/learner",
+        data={"email": account.email, "password": PASSWORD, "csrf_token": token},
+    )
     assert response.location == "/learner"
     client.sign_out()
     for evil in ("https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:x"):
         token = client.csrf_token("/sign-in")
-        response = client.post("/sign-in", query_string={"next": evil},
-                               data={"email": account.email, "password": PASSWORD,
-                                     "csrf_token": token})
+        response = client.post(
+            "/sign-in",
+            query_string={"next": evil},
+            data={"email": account.email, "password": PASSWORD, "csrf_token": token},
+        )
         assert response.location == "/learner", evil
         client.sign_out()
 
@@ -210,8 +237,9 @@ def test_a_password_change_signs_out_every_other_session(
     assert elsewhere.sign_in(account.email).status_code == 302
     assert elsewhere.get("/learner").status_code == 200
 
-    response = client.submit("/account/change-password",
-                             {"current_password": PASSWORD, "new_password": NEW_PASSWORD})
+    response = client.submit(
+        "/account/change-password", {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    )
     assert response.status_code == 302
     assert client.get("/learner").status_code == 200  # this session carries on
     assert elsewhere.get("/learner").status_code == 302  # the other one is over
@@ -224,7 +252,10 @@ def test_a_password_change_signs_out_every_other_session(
         )
         assert event is not None
         assert (event.actor_id, event.target_id, event.actor_role) == (
-            account.public_id, account.public_id, "learner")
+            account.public_id,
+            account.public_id,
+            "learner",
+        )
         assert event.request_id and event.detail == {}
     client.sign_out()
     assert client.sign_in(account.email, PASSWORD).status_code == 200
@@ -234,18 +265,27 @@ def test_a_password_change_signs_out_every_other_session(
 @pytest.mark.parametrize(
     ("form", "message"),
     [
-        ({"current_password": "wrong", "new_password": NEW_PASSWORD},
-         "Your current password is not correct"),
-        ({"current_password": PASSWORD, "new_password": "short"},
-         "Password must be 8 characters or more"),
-        ({"current_password": PASSWORD, "new_password": PASSWORD},
-         "Your new password must be different"),
+        (
+            {"current_password": "wrong", "new_password": NEW_PASSWORD},
+            "Your current password is not correct",
+        ),
+        (
+            {"current_password": PASSWORD, "new_password": "short"},
+            "Password must be 8 characters or more",
+        ),
+        (
+            {"current_password": PASSWORD, "new_password": PASSWORD},
+            "Your new password must be different",
+        ),
         ({"current_password": "", "new_password": ""}, "Enter your current password"),
     ],
 )
 def test_a_password_change_explains_what_is_wrong(
-    web_app: Flask, client: PageCheckingClient, login_as: Callable[..., Account],
-    form: dict[str, str], message: str,
+    web_app: Flask,
+    client: PageCheckingClient,
+    login_as: Callable[..., Account],
+    form: dict[str, str],
+    message: str,
 ) -> None:
     account = login_as("employer")
     response = client.submit("/account/change-password", form)
@@ -258,8 +298,9 @@ def test_a_password_change_explains_what_is_wrong(
     [("seen_at", 30 * 60 + 61), ("signed_in_at", 12 * 60 * 60 + 1)],
     ids=["idle for 30 minutes", "older than 12 hours"],
 )
-def test_sessions_time_out(client: PageCheckingClient, login_as: Callable[..., Account],
-                           key: str, age: int) -> None:
+def test_sessions_time_out(
+    client: PageCheckingClient, login_as: Callable[..., Account], key: str, age: int
+) -> None:
     login_as("learner")
     with client.session_transaction() as session:
         session[key] = int(time.time()) - age
@@ -269,8 +310,9 @@ def test_sessions_time_out(client: PageCheckingClient, login_as: Callable[..., A
     assert client.get("/learner").status_code == 302  # and it stays over
 
 
-def test_an_active_session_stays_signed_in(client: PageCheckingClient,
-                                           login_as: Callable[..., Account]) -> None:
+def test_an_active_session_stays_signed_in(
+    client: PageCheckingClient, login_as: Callable[..., Account]
+) -> None:
     login_as("learner")
     with client.session_transaction() as session:
         session["seen_at"] = int(time.time()) - 29 * 60
@@ -295,7 +337,8 @@ def test_an_outdated_password_hash_is_upgraded_at_sign_in(
 
 
 def test_sign_in_logs_carry_no_personal_data(
-    client: PageCheckingClient, make_account: Callable[..., Account],
+    client: PageCheckingClient,
+    make_account: Callable[..., Account],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     account = make_account("learner")

@@ -12,25 +12,48 @@ from skillsmatch.services.gaps.snapshots import CellChange
 from web.board import charts, keys, method
 
 
-def _cell(sector: str, district: str, demand: float, shortfall: float,
-          working_age: int = 10_000) -> Cell:
+def _cell(
+    sector: str, district: str, demand: float, shortfall: float, working_age: int = 10_000
+) -> Cell:
     return Cell(
-        sector_slug=sector.lower(), sector_name=sector, district_code=f"E0{district}",
-        district_name=district, working_age=working_age, headcount=demand, demand=demand,
-        usable_supply=demand - shortfall, shortfall=shortfall, skills=1,
-        gap_skills=int(shortfall > 0), demand_items=1 if demand else 0, pathway_gaps=0,
+        sector_slug=sector.lower(),
+        sector_name=sector,
+        district_code=f"E0{district}",
+        district_name=district,
+        working_age=working_age,
+        headcount=demand,
+        demand=demand,
+        usable_supply=demand - shortfall,
+        shortfall=shortfall,
+        skills=1,
+        gap_skills=int(shortfall > 0),
+        demand_items=1 if demand else 0,
+        pathway_gaps=0,
         learners_interested=0,
     )
 
 
 def _row(skill: str, demand: float, usable: float) -> GapRow:
     return GapRow(
-        sector_slug="care", sector_name="Care", district_code="E01", district_name="Alpha",
-        skill_uri=f"{keys.ESCO_SKILL}{skill}", skill_label=skill, demand=demand,
-        demand_essential=demand, demand_optional=0.0, demand_levels={"any": demand},
-        other_sectors_demand=0.0, supply=int(usable), supply_level_mismatch=0,
-        supply_outside_window=0, usable_supply=usable, shortfall=demand - usable, pipeline=0,
-        reason_code="capacity", reason=f"Courses exist but {int(usable)} places.",
+        sector_slug="care",
+        sector_name="Care",
+        district_code="E01",
+        district_name="Alpha",
+        skill_uri=f"{keys.ESCO_SKILL}{skill}",
+        skill_label=skill,
+        demand=demand,
+        demand_essential=demand,
+        demand_optional=0.0,
+        demand_levels={"any": demand},
+        other_sectors_demand=0.0,
+        supply=int(usable),
+        supply_level_mismatch=0,
+        supply_outside_window=0,
+        usable_supply=usable,
+        shortfall=demand - usable,
+        pipeline=0,
+        reason_code="capacity",
+        reason=f"Courses exist but {int(usable)} places.",
     )
 
 
@@ -47,10 +70,20 @@ ROLLUPS = [
     Rollup(key="transversal", label="Transversal (soft and basic) skills"),
 ]
 DISTRICTS = [
-    Rollup(key="E01", label="Alpha", demand=28, shortfall=15,
-           extra={"working_age": 10_000, "shortfall_per_10k": 15.0}),
-    Rollup(key="E02", label="Beta", demand=40, shortfall=10,
-           extra={"working_age": 40_000, "shortfall_per_10k": 2.5}),
+    Rollup(
+        key="E01",
+        label="Alpha",
+        demand=28,
+        shortfall=15,
+        extra={"working_age": 10_000, "shortfall_per_10k": 15.0},
+    ),
+    Rollup(
+        key="E02",
+        label="Beta",
+        demand=40,
+        shortfall=10,
+        extra={"working_age": 40_000, "shortfall_per_10k": 2.5},
+    ),
 ]
 CHANGES = [
     CellChange("care", "Care", "E01", "Alpha", 15.0, 3.0, 0.75, 0.15),
@@ -60,8 +93,9 @@ CHANGES = [
 FIGURES = {
     "heatmap": lambda: charts.heatmap(CELLS),
     "top gaps": lambda: charts.top_gaps(ROWS),
-    "coverage": lambda: charts.coverage(ROLLUPS, "c", "Collections", "ESCO collection",
-                                        ranked=False),
+    "coverage": lambda: charts.coverage(
+        ROLLUPS, "c", "Collections", "ESCO collection", ranked=False
+    ),
     "per 10k": lambda: charts.per_10k(DISTRICTS),
     "cell changes": lambda: charts.cell_changes(CHANGES),
     "empty heatmap": lambda: charts.heatmap([]),
@@ -82,8 +116,10 @@ def test_every_chart_is_a_valid_vega_lite_spec_with_a_description(name: str) -> 
 
 def test_the_heatmap_carries_each_cells_severity_and_says_which_is_worst() -> None:
     figure = charts.heatmap(CELLS)
-    values = {(v["sector"], v["district"]): (v["severity"], v["label"])
-              for v in chart_values(figure.spec())}
+    values = {
+        (v["sector"], v["district"]): (v["severity"], v["label"])
+        for v in chart_values(figure.spec())
+    }
     assert values == {
         ("Care", "Alpha"): (0.75, "75%"),
         ("Care", "Beta"): (None, "–"),
@@ -123,7 +159,11 @@ def test_summaries_of_roll_ups_and_rates() -> None:
         "Nothing demanded falls in Transversal (soft and basic) skills."
     )
     assert [v["group"] for v in chart_values(coverage.spec())] == [
-        "Digital skills", "Digital skills", "Green skills", "Green skills"]
+        "Digital skills",
+        "Digital skills",
+        "Green skills",
+        "Green skills",
+    ]
     rate = charts.per_10k(DISTRICTS)
     assert rate.summary == (
         "For its working-age population, Alpha has the largest shortfall: 15 skill needs unmet "
@@ -138,9 +178,18 @@ def test_summaries_of_roll_ups_and_rates() -> None:
 
 def test_amounts_read_as_people_and_places() -> None:
     assert [charts.amount(v) for v in (12.0, 12.5, 14956.5, 1234.0, None)] == [
-        "12", "12.5", "14,956.5", "1,234", "–"]
-    assert [charts.percent(v) for v in (0.0, 0.836, 1.0, None)] == ["0%", "84%", "100%",
-                                                                   "no demand"]
+        "12",
+        "12.5",
+        "14,956.5",
+        "1,234",
+        "–",
+    ]
+    assert [charts.percent(v) for v in (0.0, 0.836, 1.0, None)] == [
+        "0%",
+        "84%",
+        "100%",
+        "no demand",
+    ]
 
 
 # -- ids in URLs ---------------------------------------------------------------------------------
@@ -162,30 +211,49 @@ def test_an_esco_skill_keeps_its_own_uuid_and_other_ids_are_stable() -> None:
 def test_the_rules_follow_the_parameters() -> None:
     default = {r.key: r.text for r in method.rules(GapParameters())}
     assert default["horizon"].startswith("Demand is counted over the next 12 months.")
-    assert "needs 10 people over 24 months counts as needing 5 within that time" in (
-        default["horizon"])
+    assert (
+        "needs 10 people over 24 months counts as needing 5 within that time"
+        in (default["horizon"])
+    )
     assert "Each live vacancy counts as 1 person." in default["vacancies"]
     assert "until its closing date" in default["vacancies"]
     assert "at least 50% of their words" in default["deduplication"]
     assert "same district, in a neighbouring district" in default["reach"]
-    assert "in the next 12 months. Courses that have not published start dates count" in (
-        default["intake"])
+    assert (
+        "in the next 12 months. Courses that have not published start dates count"
+        in (default["intake"])
+    )
     assert "at least one of its essential skills" in default["pathways"]
 
-    changed = {r.key: r.text for r in method.rules(GapParameters(
-        horizon_months=3, vacancy_headcount=2, vacancy_grace_days=7, title_overlap=0.75,
-        intake_window_months=6, count_undated_offerings=False, max_levels_above=2,
-        pathway_min_share=0.5, supply_provenances=("ksb", "confirmed"),
-        min_course_skill_score=0.4,
-    ))}
+    changed = {
+        r.key: r.text
+        for r in method.rules(
+            GapParameters(
+                horizon_months=3,
+                vacancy_headcount=2,
+                vacancy_grace_days=7,
+                title_overlap=0.75,
+                intake_window_months=6,
+                count_undated_offerings=False,
+                max_levels_above=2,
+                pathway_min_share=0.5,
+                supply_provenances=("ksb", "confirmed"),
+                min_course_skill_score=0.4,
+            )
+        )
+    }
     assert "needs 10 people over 6 months counts as needing 5" in changed["horizon"]
     assert "counts as 2 people" in changed["vacancies"]
     assert "until 7 days after its closing date" in changed["vacancies"]
     assert "at least 75% of their words" in changed["deduplication"]
-    assert "in the next 6 months. Courses that have not published start dates do not count" in (
-        changed["intake"])
-    assert "up to 2 levels below it: a level 4 course counts for demand at level 2, a level 5" in (
-        changed["levels"])
+    assert (
+        "in the next 6 months. Courses that have not published start dates do not count"
+        in (changed["intake"])
+    )
+    assert (
+        "up to 2 levels below it: a level 4 course counts for demand at level 2, a level 5"
+        in (changed["levels"])
+    )
     assert "at least 50% of its essential skills" in changed["pathways"]
     assert changed["skills"] == (
         "A course teaches a skill when it is among the knowledge, skills and behaviours its "

@@ -62,8 +62,13 @@ def csv_file(*rows: str) -> bytes:
     return ("\n".join([HEADER, *rows]) + "\n").encode()
 
 
-def upload(client: PageCheckingClient, content: bytes, name: str = "vacancies.csv",
-           skip: bool = False, token: str | None = None) -> TestResponse:
+def upload(
+    client: PageCheckingClient,
+    content: bytes,
+    name: str = "vacancies.csv",
+    skip: bool = False,
+    token: str | None = None,
+) -> TestResponse:
     values: dict[str, Any] = {
         "csrf_token": token if token is not None else client.csrf_token(IMPORT),
         "file": FileStorage(io.BytesIO(content), filename=name, content_type="text/csv"),
@@ -79,8 +84,10 @@ def errors(response: TestResponse) -> list[str]:
     summary = re.search(r'govuk-error-summary__list">(.*?)</ul>', response.text, re.S)
     if summary is None:
         return []
-    return [html.unescape(re.sub(r"<[^>]+>", "", m).strip())
-            for m in re.findall(r"<li>(.*?)</li>", summary.group(1), re.S)]
+    return [
+        html.unescape(re.sub(r"<[^>]+>", "", m).strip())
+        for m in re.findall(r"<li>(.*?)</li>", summary.group(1), re.S)
+    ]
 
 
 def table(response: TestResponse, table_id: str) -> list[list[str]]:
@@ -103,8 +110,9 @@ def vacancies(app: Flask) -> dict[str, Vacancy]:
 
 def import_events(app: Flask) -> list[AuditEvent]:
     with app.app_context():
-        found = list(db.session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.action == "import-vacancies")))
+        found = list(
+            db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "import-vacancies"))
+        )
         db.session.expunge_all()
         return found
 
@@ -113,7 +121,9 @@ def import_events(app: Flask) -> list[AuditEvent]:
 
 
 def test_the_data_page_counts_the_catalogue_with_demo_rows_apart(
-    web_app: Flask, client: PageCheckingClient, make_account: Callable[..., Account],
+    web_app: Flask,
+    client: PageCheckingClient,
+    make_account: Callable[..., Account],
     board: Account,
 ) -> None:
     learner = make_account("learner")
@@ -121,28 +131,45 @@ def test_the_data_page_counts_the_catalogue_with_demo_rows_apart(
     page = client.get(DATA)
     assert page.status_code == 200
     with web_app.app_context():
+
         def count(model: Any, *where: Any) -> int:
-            return db.session.scalar(
-                sa.select(sa.func.count()).select_from(model).where(*where)) or 0
+            return (
+                db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where)) or 0
+            )
 
         expected = []
-        for label, model in (("Courses", Course), ("Course offerings", CourseOffering),
-                             ("Course providers", Provider), ("Employers", Employer),
-                             ("Employer skill needs", SkillDemand), ("Vacancies", Vacancy),
-                             ("Learners", Learner)):
+        for label, model in (
+            ("Courses", Course),
+            ("Course offerings", CourseOffering),
+            ("Course providers", Provider),
+            ("Employers", Employer),
+            ("Employer skill needs", SkillDemand),
+            ("Vacancies", Vacancy),
+            ("Learners", Learner),
+        ):
             total, demo = count(model), count(model, model.is_demo)
-            expected.append([label, f"{total:,}", f"{total - demo:,}",
-                             f"{demo:,} Demo" if demo else "0"])
+            expected.append(
+                [label, f"{total:,}", f"{total - demo:,}", f"{demo:,} Demo" if demo else "0"]
+            )
         districts, sectors = count(District), count(Sector)
         # Courses located in a district, and online ones in reach of all of them.
-        located = set(db.session.execute(
-            sa.select(Course.sector_id, CourseOffering.district_id).join(CourseOffering.course)
-            .where(CourseOffering.district_id.is_not(None))).all())
-        online = set(db.session.scalars(
-            sa.select(Course.sector_id).join(CourseOffering.course)
-            .where(CourseOffering.district_id.is_(None))))
-        with_courses = len(located | {(s, d) for s in online
-                                      for d in db.session.scalars(sa.select(District.id))})
+        located = set(
+            db.session.execute(
+                sa.select(Course.sector_id, CourseOffering.district_id)
+                .join(CourseOffering.course)
+                .where(CourseOffering.district_id.is_not(None))
+            ).all()
+        )
+        online = set(
+            db.session.scalars(
+                sa.select(Course.sector_id)
+                .join(CourseOffering.course)
+                .where(CourseOffering.district_id.is_(None))
+            )
+        )
+        with_courses = len(
+            located | {(s, d) for s in online for d in db.session.scalars(sa.select(District.id))}
+        )
     assert table(page, "catalogue") == expected
     # The test catalogue has demo providers and offerings and a demo employer: marked as such.
     demo_rows = {row[0] for row in expected if row[3] != "0"}
@@ -155,8 +182,10 @@ def test_the_data_page_counts_the_catalogue_with_demo_rows_apart(
     assert ["Local authority districts", str(districts)] in reference
     assert ["Priority sectors", str(sectors)] in reference
     assert table(page, "vacancy-sources") == [["None yet."]]
-    assert (f"Sector and district combinations {districts * sectors} "
-            f"With a course there or online {with_courses} With vacancies 0") in text
+    assert (
+        f"Sector and district combinations {districts * sectors} "
+        f"With a course there or online {with_courses} With vacancies 0"
+    ) in text
     # Counts only: no learner is named.
     assert learner.email not in page.text and "Test learner" not in text
     body = page.text
@@ -164,8 +193,7 @@ def test_the_data_page_counts_the_catalogue_with_demo_rows_apart(
         assert f'href="{endpoint_path}"' in body, endpoint_path
 
 
-def test_the_dashboard_links_to_the_data_page(client: PageCheckingClient, board: Account
-                                              ) -> None:
+def test_the_dashboard_links_to_the_data_page(client: PageCheckingClient, board: Account) -> None:
     assert f'href="{DATA}"' in client.get("/board").text
 
 
@@ -199,7 +227,8 @@ def test_a_good_file_adds_its_vacancies_without_contact_details(
     again = upload(client, csv_file(*GOOD))
     assert again.status_code == 303
     assert "0 vacancies imported from vacancies.csv 2 rows were already imported" in page_text(
-        client.get(IMPORT))
+        client.get(IMPORT)
+    )
     assert len(vacancies(web_app)) == len(after)
 
 
@@ -215,8 +244,11 @@ def test_a_half_bad_file_changes_nothing_and_names_each_bad_row(
         "upload the file again, or import the valid rows and skip the others"
     ]
     assert table(refused, "row-problems") == [
-        ["4", "district",
-         "unknown district 'Narnia' (give an ONS code, district name or postcode)"],
+        [
+            "4",
+            "district",
+            "unknown district 'Narnia' (give an ONS code, district name or postcode)",
+        ],
         ["5", "salary_max", "30000 is less than salary_min 40000"],
         ["5", "date_posted", "not a date in YYYY-MM-DD form: '2026/03/01'"],
     ]
@@ -235,8 +267,11 @@ def test_skipping_invalid_rows_imports_exactly_the_good_ones(
     text = page_text(page)
     assert "2 vacancies imported from vacancies.csv" in text and "2 rows were skipped" in text
     assert table(page, "row-problems") == [
-        ["2", "district",
-         "unknown district 'Narnia' (give an ONS code, district name or postcode)"],
+        [
+            "2",
+            "district",
+            "unknown district 'Narnia' (give an ONS code, district name or postcode)",
+        ],
         ["5", "salary_max", "30000 is less than salary_min 40000"],
         ["5", "date_posted", "not a date in YYYY-MM-DD form: '2026/03/01'"],
     ]
@@ -262,15 +297,26 @@ def test_the_template_downloads_and_imports_as_it_is(
     ("content", "name", "message"),
     [
         (b"", "vacancies.csv", "vacancies.csv cannot be imported: empty file"),
-        (b"PK\x03\x04zip", "adverts.xlsx", "adverts.xlsx cannot be imported: binary file: a ZIP "
-                                           "archive (an Excel .xlsx workbook?); export it as CSV"),
-        (b"reference,title,level,provider,district,places\n", "courses.csv",
-         "courses.csv cannot be imported: wrong header: missing required column(s) description"),
+        (
+            b"PK\x03\x04zip",
+            "adverts.xlsx",
+            "adverts.xlsx cannot be imported: binary file: a ZIP "
+            "archive (an Excel .xlsx workbook?); export it as CSV",
+        ),
+        (
+            b"reference,title,level,provider,district,places\n",
+            "courses.csv",
+            "courses.csv cannot be imported: wrong header: missing required column(s) description",
+        ),
     ],
 )
 def test_unusable_files_get_one_clear_message(
-    web_app: Flask, client: PageCheckingClient, board: Account,
-    content: bytes, name: str, message: str,
+    web_app: Flask,
+    client: PageCheckingClient,
+    board: Account,
+    content: bytes,
+    name: str,
+    message: str,
 ) -> None:
     before = vacancies(web_app)
     found = errors(upload(client, content, name))
@@ -279,8 +325,9 @@ def test_unusable_files_get_one_clear_message(
 
 
 def test_no_file_chosen(client: PageCheckingClient, board: Account) -> None:
-    response = client.post(IMPORT, data={"csrf_token": client.csrf_token(IMPORT)},
-                           content_type="multipart/form-data")
+    response = client.post(
+        IMPORT, data={"csrf_token": client.csrf_token(IMPORT)}, content_type="multipart/form-data"
+    )
     assert errors(response) == ["Select a CSV or JSON Lines file of vacancies"]
 
 

@@ -131,17 +131,19 @@ def test_the_site_policy_has_no_unsafe_eval(board: PageCheckingClient) -> None:
 # -- the figures of the constructed world --------------------------------------------------------
 
 
-def test_the_heatmap_table_shows_each_cells_share_unmet(world_app: Flask,
-                                                        board: PageCheckingClient) -> None:
+def test_the_heatmap_table_shows_each_cells_share_unmet(
+    world_app: Flask, board: PageCheckingClient
+) -> None:
     response = board.get("/board")
     text = page_text(response)
     assert FIRST_SNAPSHOT in text and "Live report" not in text
     rows = table_rows(response, "Share of skill needs unmet")
     assert rows[0] == ["District", "Care", "Construction"]
-    assert row_for(rows, "Alpha")[1:] == ["100% of Care skill needs unmet in Alpha",
-                                          "– no demand"]
-    assert row_for(rows, "Beta")[1:] == ["– no demand",
-                                         "85% of Construction skill needs unmet in Beta"]
+    assert row_for(rows, "Alpha")[1:] == ["100% of Care skill needs unmet in Alpha", "– no demand"]
+    assert row_for(rows, "Beta")[1:] == [
+        "– no demand",
+        "85% of Construction skill needs unmet in Beta",
+    ]
     assert row_for(rows, "Gamma")[1:] == ["0% of Care skill needs unmet in Gamma", "– no demand"]
     heatmap = next(c for c in charts(response) if "Heatmap" in str(c.spec.get("description")))
     values = {(v["sector"], v["district"]): v["severity"] for v in chart_values(heatmap.spec)}
@@ -156,16 +158,34 @@ def test_the_heatmap_table_shows_each_cells_share_unmet(world_app: Flask,
 
 def test_the_top_gaps_table_has_the_exact_figures_and_reasons(board: PageCheckingClient) -> None:
     rows = table_rows(board.get("/board"), "The 2 largest gaps")
-    assert rows[0] == ["Skill", "Sector", "District", "People needing it",
-                       "Course places in reach", "Shortfall", "Why"]
+    assert rows[0] == [
+        "Skill",
+        "Sector",
+        "District",
+        "People needing it",
+        "Course places in reach",
+        "Shortfall",
+        "Why",
+    ]
     demand, supply, shortfall = Expected.bricks_beta
     assert rows[1] == [
-        "lay bricks for Construction in Beta: where the figures come from", "Construction",
-        "Beta", str(demand), str(supply), str(shortfall), Expected.bricks_beta_reason,
+        "lay bricks for Construction in Beta: where the figures come from",
+        "Construction",
+        "Beta",
+        str(demand),
+        str(supply),
+        str(shortfall),
+        Expected.bricks_beta_reason,
     ]
     demand, supply, shortfall = Expected.lifting_alpha
-    assert rows[2][1:] == ["Care", "Alpha", str(demand), str(supply), str(shortfall),
-                           Expected.lifting_alpha_reason]
+    assert rows[2][1:] == [
+        "Care",
+        "Alpha",
+        str(demand),
+        str(supply),
+        str(shortfall),
+        Expected.lifting_alpha_reason,
+    ]
 
 
 def test_per_10k_residents_divides_by_the_working_age_population(
@@ -190,7 +210,9 @@ def test_a_cell_lists_its_skills_and_demands_and_traces_a_figure(
     assert urls["gap"] in cell.get_data(as_text=True)
     demands = table_rows(cell, "Care in Alpha: demands and vacancies")
     assert [(r[1], r[2]) for r in demands[1:]] == [
-        (NAMED_EMPLOYER, "10"), ("Not named (the employer has not agreed)", "4")]
+        (NAMED_EMPLOYER, "10"),
+        ("Not named (the employer has not agreed)", "4"),
+    ]
 
     trace = board.get(urls["gap"])
     text = page_text(trace)
@@ -208,8 +230,11 @@ def test_trace_pages_name_only_consenting_employers_and_no_person(
 ) -> None:
     urls = _urls(world_app)
     with world_app.app_context():
-        learner_emails = list(db.session.scalars(
-            sa.select(User.email).where(User.email.endswith(LEARNER_EMAIL_DOMAIN))))
+        learner_emails = list(
+            db.session.scalars(
+                sa.select(User.email).where(User.email.endswith(LEARNER_EMAIL_DOMAIN))
+            )
+        )
     assert learner_emails
     for name in ("dashboard", "sector", "district", "cell", "gap", "skill", "snapshot"):
         html = board.get(urls[name]).get_data(as_text=True)
@@ -224,14 +249,15 @@ def test_a_covered_skill_is_traced_to_the_courses_that_cover_it(
     world_app: Flask, board: PageCheckingClient
 ) -> None:
     s = _snapshot_id(world_app)
-    url = (f"/board/snapshots/{s}/gaps/{keys.sector_id('care')}/{keys.district_id(GAMMA)}/"
-           f"{keys.skill_id(LIFTING)}")
+    url = (
+        f"/board/snapshots/{s}/gaps/{keys.sector_id('care')}/{keys.district_id(GAMMA)}/"
+        f"{keys.skill_id(LIFTING)}"
+    )
     response = board.get(url)
     assert "Covered: 5 places in reach for 4 needed." in page_text(response)
     courses = table_rows(response, "1 course offering in reach of Gamma")
     assert courses[1][0].startswith("Moving and handling")
-    assert courses[1][1:] == ["Gamma College Gamma (same district)", "2", "5",
-                              courses[1][4], "Yes"]
+    assert courses[1][1:] == ["Gamma College Gamma (same district)", "2", "5", courses[1][4], "Yes"]
 
 
 def test_sector_district_and_skill_pages_sum_their_rows(
@@ -244,17 +270,22 @@ def test_sector_district_and_skill_pages_sum_their_rows(
     assert row_for(by_district, "Gamma")[1:] == ["4", "4", "0", "0%", "0"]
     district = board.get(urls["district"])
     assert row_for(table_rows(district, "Alpha by sector"), "Care")[1:] == [
-        "14", "14", "0", "14", "100%"]
+        "14",
+        "14",
+        "0",
+        "14",
+        "100%",
+    ]
     skill = board.get(urls["skill"])
     assert "move people safely" in page_text(skill)
     rows = table_rows(skill, "Every sector and district that needs move people safely")
     assert [r[2:5] for r in rows[1:]] == [["14", "0", "14"], ["4", "5", "0"]]
 
 
-@pytest.mark.parametrize("page", ["sector", "district", "skill", "cell", "gap", "snapshot",
-                                  "changes"])
-def test_unknown_ids_are_not_found(world_app: Flask, board: PageCheckingClient,
-                                   page: str) -> None:
+@pytest.mark.parametrize(
+    "page", ["sector", "district", "skill", "cell", "gap", "snapshot", "changes"]
+)
+def test_unknown_ids_are_not_found(world_app: Flask, board: PageCheckingClient, page: str) -> None:
     url = _urls(world_app)[page]
     # Replace the last id in the path (the snapshot's, for snapshot and changes) by a new one.
     ids = re.findall(r"[0-9a-f]{8}-[0-9a-f-]{27}", url)
@@ -302,10 +333,12 @@ def test_building_a_snapshot_needs_a_post_with_a_token_and_is_audited(
         latest = list_snapshots(db.session, 1)[0]
         assert latest.label == "Second quarter"
         assert response.location == f"/board/snapshots/{latest.public_id}"
-        event = db.session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.action == "create")).one()
+        event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "create")).one()
         assert (event.actor_role, event.target_type, event.target_id) == (
-            "board", "gap-snapshot", latest.public_id)
+            "board",
+            "gap-snapshot",
+            latest.public_id,
+        )
         assert event.detail == {"rows": 3, "gap_rows": 2}
     page = board.get(response.location)
     assert "Snapshot built: 2 gaps in 2 sector and district cells." in page_text(page)
@@ -350,8 +383,10 @@ def test_the_csv_export_has_the_cli_columns_and_rows_and_is_audited(
 ) -> None:
     live = board.get("/board/live-report/export")
     assert live.mimetype == "text/csv"
-    assert re.fullmatch(r'attachment; filename="skillsmatch-gaps-live-\d{4}-\d{2}-\d{2}\.csv"',
-                        live.headers["Content-Disposition"])
+    assert re.fullmatch(
+        r'attachment; filename="skillsmatch-gaps-live-\d{4}-\d{2}-\d{2}\.csv"',
+        live.headers["Content-Disposition"],
+    )
     cli = world_app.test_cli_runner().invoke(args=["gap-report", "--format", "csv"])
     assert cli.exit_code == 0
     assert live.get_data(as_text=True) == cli.output
@@ -360,7 +395,8 @@ def test_the_csv_export_has_the_cli_columns_and_rows_and_is_audited(
     assert stored.headers["Content-Disposition"].startswith('attachment; filename="skillsmatch-')
     with world_app.app_context():
         events = db.session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.action == "export")).all()
+            sa.select(AuditEvent).where(AuditEvent.action == "export")
+        ).all()
         assert sorted(e.target_type for e in events) == ["gap-report", "gap-snapshot"]
         assert all(e.detail == {"format": "csv", "rows": 3} for e in events)
 
@@ -370,7 +406,7 @@ def test_the_csv_export_neutralises_formulas(world_app: Flask, board: PageChecki
         from skillsmatch.models import Skill
 
         skill = db.session.scalars(sa.select(Skill).where(Skill.uri == BRICKS)).one()
-        skill.label = "=HYPERLINK(\"http://evil.example\")"
+        skill.label = '=HYPERLINK("http://evil.example")'
         db.session.commit()
     body = board.get("/board/live-report/export").get_data(as_text=True)
     assert "'=HYPERLINK" in body and ",=HYPERLINK" not in body
@@ -394,9 +430,10 @@ def test_the_methodology_takes_its_figures_from_the_parameters(
 
     from skillsmatch.services.gaps import GapParameters
 
-    monkeypatch.setattr("web.board.views.GapParameters",
-                        partial(GapParameters, horizon_months=6, optional_weight=0.25,
-                                max_levels_above=0))
+    monkeypatch.setattr(
+        "web.board.views.GapParameters",
+        partial(GapParameters, horizon_months=6, optional_weight=0.25, max_levels_above=0),
+    )
     text = page_text(board.get("/board/methodology"))
     assert "Demand is counted over the next 6 months." in text
     assert "needs 10 people over 12 months counts as needing 5" in text
@@ -408,17 +445,34 @@ def test_the_audit_log_pages_filters_and_shows_no_personal_data(
     world_app: Flask, board: PageCheckingClient
 ) -> None:
     with world_app.app_context():
-        person = User(email="ada@example.com", password_hash="x", role="learner",
-                      display_name="Ada Lovelace")
-        reader = User(email="grace@example.com", password_hash="x", role="employer",
-                      display_name="Grace Hopper")
+        person = User(
+            email="ada@example.com", password_hash="x", role="learner", display_name="Ada Lovelace"
+        )
+        reader = User(
+            email="grace@example.com",
+            password_hash="x",
+            role="employer",
+            display_name="Grace Hopper",
+        )
         db.session.add_all([person, reader])
         db.session.flush()
         for n in range(55):
-            audit.record(db.session, actor=reader, action="read", target_type="learner",
-                         target_id=person.public_id, request_id=f"req-{n:04d}")
-        audit.record(db.session, actor=None, action="delete", target_type="learner",
-                     target_id=person.public_id, detail={"rows": 7})
+            audit.record(
+                db.session,
+                actor=reader,
+                action="read",
+                target_type="learner",
+                target_id=person.public_id,
+                request_id=f"req-{n:04d}",
+            )
+        audit.record(
+            db.session,
+            actor=None,
+            action="delete",
+            target_type="learner",
+            target_id=person.public_id,
+            detail={"rows": 7},
+        )
         db.session.commit()
         person_id = person.public_id
 
@@ -479,14 +533,17 @@ def test_demo_data_is_marked_as_demo(world_app: Flask, board: PageCheckingClient
         from skillsmatch.models import Employer, SkillDemand
 
         demand = db.session.scalars(
-            sa.select(SkillDemand).join(Employer).where(Employer.name == NAMED_EMPLOYER)).one()
+            sa.select(SkillDemand).join(Employer).where(Employer.name == NAMED_EMPLOYER)
+        ).one()
         demand.is_demo = True
         db.session.commit()
     built = board.submit("/board/snapshots", {"label": "With demo data"})
     assert "This page shows demo data" in page_text(board.get(built.location))
     s = built.location.rsplit("/", 1)[1]
-    trace = board.get(f"/board/snapshots/{s}/gaps/{keys.sector_id('care')}/"
-                      f"{keys.district_id(ALPHA)}/{keys.skill_id(LIFTING)}")
+    trace = board.get(
+        f"/board/snapshots/{s}/gaps/{keys.sector_id('care')}/"
+        f"{keys.district_id(ALPHA)}/{keys.skill_id(LIFTING)}"
+    )
     behind = table_rows(trace, "2 counted")
     assert row_for(behind, "Care assistant")[0].endswith("Demo")
     assert not row_for(behind, "Night carer")[0].endswith("Demo")

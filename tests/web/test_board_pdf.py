@@ -84,8 +84,9 @@ def _pages(html: str) -> list[str]:
     document: Document = HTML(string=html, url_fetcher=pdf.url_fetcher()).render()
     # WeasyPrint keeps each page's box tree in ``_page_box``; its text boxes hold the lines.
     return [
-        " ".join(" ".join(b.text for b in page._page_box.descendants()
-                          if isinstance(b, TextBox)).split())
+        " ".join(
+            " ".join(b.text for b in page._page_box.descendants() if isinstance(b, TextBox)).split()
+        )
         for page in document.pages
     ]
 
@@ -112,10 +113,12 @@ def test_a_snapshots_pdf_has_a_generated_file_name_and_is_audited(
         response.headers["Content-Disposition"],
     )
     with world_app.app_context():
-        event = db.session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.action == "export")).one()
+        event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "export")).one()
         assert (event.actor_role, event.target_type, event.target_id) == (
-            "board", "gap-snapshot", uuid.UUID(snapshot_id))
+            "board",
+            "gap-snapshot",
+            uuid.UUID(snapshot_id),
+        )
         assert event.detail["format"] == "pdf" and event.detail["pages"] >= 2
 
 
@@ -124,12 +127,13 @@ def test_the_live_reports_pdf_is_named_as_live_and_audited(
 ) -> None:
     response = board.get("/board/live-report/pdf")
     _is_pdf(response)
-    assert re.fullmatch(r'attachment; filename="skillsmatch-gaps-live-\d{4}-\d{2}-\d{2}\.pdf"',
-                        response.headers["Content-Disposition"])
+    assert re.fullmatch(
+        r'attachment; filename="skillsmatch-gaps-live-\d{4}-\d{2}-\d{2}\.pdf"',
+        response.headers["Content-Disposition"],
+    )
     assert "Live report, not a snapshot." in _pages(rendered[0])[0]
     with world_app.app_context():
-        event = db.session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.action == "export")).one()
+        event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "export")).one()
         assert (event.target_type, event.target_id) == ("gap-report", None)
 
 
@@ -152,11 +156,14 @@ def test_the_pdf_has_the_exact_top_gaps_charts_and_the_method_on_its_last_page(
     assert FIRST_SNAPSHOT in pages[0] and "Skill gaps in Greater Essex" in pages[0]
     assert "Shortfall 82 (84% of skill needs)" in pages[0]
     demand, supply, shortfall = Expected.bricks_beta
-    assert (f"lay bricks Construction Beta {demand} {supply} {shortfall} "
-            f"{Expected.bricks_beta_reason}") in text
+    assert (
+        f"lay bricks Construction Beta {demand} {supply} {shortfall} {Expected.bricks_beta_reason}"
+    ) in text
     demand, supply, shortfall = Expected.lifting_alpha
-    assert (f"move people safely Care Alpha {demand} {supply} {shortfall} "
-            f"{Expected.lifting_alpha_reason}") in text
+    assert (
+        f"move people safely Care Alpha {demand} {supply} {shortfall} "
+        f"{Expected.lifting_alpha_reason}"
+    ) in text
     # The sector x district table, a row per district.
     assert "District Care Construction Alpha 100% – Beta – 85% Delta – – Gamma 0% –" in text
     assert f"Beta 40,000 80 68 {Expected.beta_per_10k}" in text
@@ -172,8 +179,12 @@ def test_the_pdf_has_the_exact_top_gaps_charts_and_the_method_on_its_last_page(
     assert len(charts) == 4  # heatmap, top gaps, per 10,000, skill groups (no collection demand)
     assert all(c.startswith("data:image/svg+xml;base64,") for c in charts)
     document = HTML(string=html, url_fetcher=pdf.url_fetcher()).render()
-    drawn = [b for page in document.pages for b in page._page_box.descendants()
-             if isinstance(b, ReplacedBox)]
+    drawn = [
+        b
+        for page in document.pages
+        for b in page._page_box.descendants()
+        if isinstance(b, ReplacedBox)
+    ]
     assert len(drawn) == 4 and all(b.width > 300 for b in drawn)
 
 
@@ -206,8 +217,15 @@ def test_markup_in_a_skill_label_is_printed_as_text(
 # -- what it may fetch ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:9/x.png", "https://example.com/x.css",
-                                 "file:///etc/passwd", "ftp://127.0.0.1/x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/x.png",
+        "https://example.com/x.css",
+        "file:///etc/passwd",
+        "ftp://127.0.0.1/x",
+    ],
+)
 def test_the_pdf_fetches_nothing_but_data_uris(url: str) -> None:
     with pytest.raises(ValueError, match="disallowed protocol"):
         pdf.url_fetcher()(url)

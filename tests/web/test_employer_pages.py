@@ -52,8 +52,10 @@ def _need(app: Flask, need_id: str) -> dict[str, Any]:
         )
         assert demand is not None
         return {
-            "title": demand.title, "headcount": demand.headcount,
-            "timeframe": demand.timeframe_months, "level": demand.level,
+            "title": demand.title,
+            "headcount": demand.headcount,
+            "timeframe": demand.timeframe_months,
+            "level": demand.level,
             "district": demand.district.code,
             "sector": demand.sector.slug if demand.sector else None,
             "skills": {s.skill.uri: s.importance for s in demand.skills},
@@ -103,8 +105,11 @@ def test_the_dashboard_shows_the_organisation_and_what_it_has_posted(
     assert "You have not posted any skill needs yet" in text
     assert "You have not posted any vacancies yet" in text
     post(client, "/employer/needs/new", need_form())
-    post(client, "/employer/vacancies/new", vacancy_form(closing_day="1", closing_month="1",
-                                                         closing_year=str(date.today().year + 1)))
+    post(
+        client,
+        "/employer/vacancies/new",
+        vacancy_form(closing_day="1", closing_month="1", closing_year=str(date.today().year + 1)),
+    )
     page = client.get("/employer")
     text = page_text(page)
     assert "Care assistant Chelmsford 4 6 months 1 essential, 0 optional" in text
@@ -133,9 +138,15 @@ def test_skills_are_suggested_from_a_description_and_only_chosen_ones_are_kept(
     assert 'value="essential" checked' not in html
 
     # The employer confirms one suggestion as essential and saves; the other is not kept.
-    saved = post(client, "/employer/needs/new", need_form(
-        description=ROLE, candidate=[WELLBEING, RECORDS], **{"importance-0": "essential",
-                                                             "importance-1": ""}))
+    saved = post(
+        client,
+        "/employer/needs/new",
+        need_form(
+            description=ROLE,
+            candidate=[WELLBEING, RECORDS],
+            **{"importance-0": "essential", "importance-1": ""},
+        ),
+    )
     need = _need(site, posted_id(saved, "needs"))
     assert need["skills"] == {WELLBEING: "essential"}
     assert need["sector"] == "care" and need["level"] == 2
@@ -146,8 +157,11 @@ def test_skills_are_suggested_from_a_description_and_only_chosen_ones_are_kept(
 def test_skills_are_found_by_search_and_chosen_ones_survive_another_search(
     site: Flask, client: PageCheckingClient, employer: Account
 ) -> None:
-    searched = post(client, "/employer/needs/new", need_form(
-        action="search", q="code", candidate=WELLBEING, **{"importance-0": "essential"}))
+    searched = post(
+        client,
+        "/employer/needs/new",
+        need_form(action="search", q="code", candidate=WELLBEING, **{"importance-0": "essential"}),
+    )
     text = page_text(searched)
     assert "1 skill match “code”" in text
     assert "write code Found by searching for “code”" in text
@@ -160,9 +174,15 @@ def test_skills_are_found_by_search_and_chosen_ones_survive_another_search(
     empty = post(client, "/employer/needs/new", need_form(action="search", q="  "))
     assert _error_summary(empty) == [("Enter a word to search the ESCO skills for", "q")]
 
-    saved = post(client, "/employer/needs/new", need_form(
-        q="code", candidate=[WELLBEING, CODE],
-        **{"importance-0": "essential", "importance-1": "optional"}))
+    saved = post(
+        client,
+        "/employer/needs/new",
+        need_form(
+            q="code",
+            candidate=[WELLBEING, CODE],
+            **{"importance-0": "essential", "importance-1": "optional"},
+        ),
+    )
     need = _need(site, posted_id(saved, "needs"))
     assert need["skills"] == {WELLBEING: "essential", CODE: "optional"}
 
@@ -179,12 +199,24 @@ def test_a_need_with_problems_says_what_is_wrong_with_each_field(
         ("Enter how many people you need", "headcount"),
         ("Enter within how many months you need them", "timeframe"),
         ("Select the district where the people will work", "district"),
-        ("Choose at least one skill the role needs: describe the role to get suggestions, "
-         "or search for a skill", "description"),
+        (
+            "Choose at least one skill the role needs: describe the role to get suggestions, "
+            "or search for a skill",
+            "description",
+        ),
     ]
-    wrong = post(client, "/employer/needs/new", need_form(
-        title="x" * 256, headcount="four", timeframe="0", district="E99999999", level="12",
-        **{"importance-0": "optional"}))
+    wrong = post(
+        client,
+        "/employer/needs/new",
+        need_form(
+            title="x" * 256,
+            headcount="four",
+            timeframe="0",
+            district="E99999999",
+            level="12",
+            **{"importance-0": "optional"},
+        ),
+    )
     assert _error_summary(wrong) == [
         ("The job title or role must be 255 characters or fewer", "title"),
         ("How many people you need must be a whole number, like 4", "headcount"),
@@ -195,10 +227,12 @@ def test_a_need_with_problems_says_what_is_wrong_with_each_field(
     ]
     contact = post(client, "/employer/needs/new", need_form(title="Carer, call 07834 514945"))
     assert _error_summary(contact) == [
-        ("Remove email addresses and phone numbers from the job title or role", "title")]
+        ("Remove email addresses and phone numbers from the job title or role", "title")
+    ]
     suggest = post(client, "/employer/needs/new", need_form(action="suggest", description=""))
-    assert _error_summary(suggest) == [("Describe the role to get skill suggestions",
-                                        "description")]
+    assert _error_summary(suggest) == [
+        ("Describe the role to get skill suggestions", "description")
+    ]
     assert _count(site, SkillDemand) == before
 
 
@@ -208,10 +242,12 @@ def test_a_tampered_form_is_refused_and_saves_nothing(
     before = _count(site, SkillDemand)
     unknown = post(client, "/employer/needs/new", need_form(candidate="http://example.com/x"))
     assert _error_summary(unknown) == [
-        ("Choose skills from the suggestions or the search results", "description")]
+        ("Choose skills from the suggestions or the search results", "description")
+    ]
     bad = post(client, "/employer/needs/new", need_form(**{"importance-0": "vital"}))
     assert _error_summary(bad) == [
-        ("Choose essential, optional or not needed for each skill", "description")]
+        ("Choose essential, optional or not needed for each skill", "description")
+    ]
     assert post(client, "/employer/needs/new", need_form(action="publish")).status_code == 400
     assert _count(site, SkillDemand) == before
 
@@ -224,17 +260,24 @@ def test_a_need_is_changed_and_deleted(
     page = client.get(edit_url)
     html = page.get_data(as_text=True)
     assert 'value="Care assistant"' in html and 'value="essential" checked' in html
-    changed = post(client, edit_url, need_form(
-        title="Senior care assistant", headcount="2", candidate=[WELLBEING, RECORDS],
-        **{"importance-0": "optional", "importance-1": "essential"}))
+    changed = post(
+        client,
+        edit_url,
+        need_form(
+            title="Senior care assistant",
+            headcount="2",
+            candidate=[WELLBEING, RECORDS],
+            **{"importance-0": "optional", "importance-1": "essential"},
+        ),
+    )
     assert posted_id(changed, "needs") == need_id
     need = _need(site, need_id)
     assert need["title"] == "Senior care assistant" and need["headcount"] == 2
     assert need["skills"] == {WELLBEING: "optional", RECORDS: "essential"}
-    dropped = post(client, edit_url, need_form(candidate=[RECORDS],
-                                               **{"importance-0": "essential"}))
-    assert _need(site, posted_id(dropped, "needs"))["skills"] == {
-        RECORDS: "essential"}
+    dropped = post(
+        client, edit_url, need_form(candidate=[RECORDS], **{"importance-0": "essential"})
+    )
+    assert _need(site, posted_id(dropped, "needs"))["skills"] == {RECORDS: "essential"}
 
     delete_url = f"/employer/needs/{need_id}/delete"
     assert "Are you sure you want to delete this skill need?" in page_text(client.get(delete_url))
@@ -252,10 +295,21 @@ def test_a_need_is_changed_and_deleted(
 
 def _need_with_gap(client: PageCheckingClient) -> str:
     """Wellbeing essential; records and lifting optional (no course teaches lifting)."""
-    return posted_id(post(client, "/employer/needs/new", need_form(
-        candidate=[WELLBEING, RECORDS, LIFTING],
-        **{"importance-0": "essential", "importance-1": "optional", "importance-2": "optional"},
-    )), "needs")
+    return posted_id(
+        post(
+            client,
+            "/employer/needs/new",
+            need_form(
+                candidate=[WELLBEING, RECORDS, LIFTING],
+                **{
+                    "importance-0": "essential",
+                    "importance-1": "optional",
+                    "importance-2": "optional",
+                },
+            ),
+        ),
+        "needs",
+    )
 
 
 def test_the_supply_view_shows_courses_in_reach_with_coverage_and_missing_skills(
@@ -264,8 +318,8 @@ def test_the_supply_view_shows_courses_in_reach_with_coverage_and_missing_skills
     need_id = _need_with_gap(client)
     page = client.get(f"/employer/needs/{need_id}")
     text = page_text(page)
-    table = text[text.index("Courses in reach supplying Care assistant"):]
-    row = table[table.index("Adult care worker"):table.index("Learner pipeline")]
+    table = text[text.index("Courses in reach supplying Care assistant") :]
+    row = table[table.index("Adult care worker") : table.index("Learner pipeline")]
     # 1 of 1 essential skills, 1 of 2 optional ones; lifting is not supplied.
     assert "Chelmsford same district 100% 50% move people safely (optional)" in row
     assert "Demo Chelmsford College, level 2, 12 places" in row
@@ -282,7 +336,7 @@ def test_named_learners_are_only_those_who_consented_and_each_view_is_audited(
     ids = add_learners(site)
     need_id = _need_with_gap(client)
     text = page_text(client.get(f"/employer/needs/{need_id}"))
-    pipeline = text[text.index("Learner pipeline"):]
+    pipeline = text[text.index("Learner pipeline") :]
     assert "Ready now 2" in pipeline and "On a pathway 0" in pipeline
     assert "Learners considered 2" in pipeline  # the third lives out of reach
     assert f"{CONSENTING} Chelmsford Ready now None needed" in pipeline
@@ -290,10 +344,12 @@ def test_named_learners_are_only_those_who_consented_and_each_view_is_audited(
     assert "1 learner is counted but not named" in pipeline
     with site.app_context():
         viewer = db.session.scalar(sa.select(User).where(User.email == employer.email))
-        events = list(db.session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.target_type == "learner")))
+        events = list(
+            db.session.scalars(sa.select(AuditEvent).where(AuditEvent.target_type == "learner"))
+        )
         assert [(e.action, e.target_id, e.actor_id) for e in events] == [
-            ("read", ids[CONSENTING], viewer.public_id)]  # type: ignore[union-attr]
+            ("read", ids[CONSENTING], viewer.public_id)
+        ]  # type: ignore[union-attr]
         assert events[0].detail == {"via": "skill-demand-supply", "object": need_id}
         # Consent withdrawn: the learner is still counted, no longer named, and not audited.
         learner = db.session.scalar(sa.select(Learner).where(Learner.public_id == ids[CONSENTING]))
@@ -304,8 +360,14 @@ def test_named_learners_are_only_those_who_consented_and_each_view_is_audited(
     assert CONSENTING not in again and "Ready now 2" in again
     assert "2 learners are counted but not named" in again
     with site.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-            AuditEvent.target_type == "learner")) == 1
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.target_type == "learner")
+            )
+            == 1
+        )
 
 
 # --- vacancies -----------------------------------------------------------------------------------
@@ -321,8 +383,11 @@ ADVERT_WITH_CONTACTS = (
 def test_a_pasted_advert_loses_its_contact_details_and_the_employer_is_told(
     site: Flask, client: PageCheckingClient, employer: Account
 ) -> None:
-    suggested = post(client, "/employer/vacancies/new", vacancy_form(
-        advert=ADVERT_WITH_CONTACTS, action="suggest", candidate=[]))
+    suggested = post(
+        client,
+        "/employer/vacancies/new",
+        vacancy_form(advert=ADVERT_WITH_CONTACTS, action="suggest", candidate=[]),
+    )
     text = page_text(suggested)
     assert "Contact details were removed from the advert" in text
     assert "support people's wellbeing Suggested from the text (likely" in text
@@ -345,8 +410,9 @@ def test_a_pasted_advert_loses_its_contact_details_and_the_employer_is_told(
     assert "Contact details were removed from the advert" in page
 
     # Saving it again unchanged removes nothing more and says nothing about contact details.
-    again = post(client, f"/employer/vacancies/{vacancy_id}/edit",
-                 vacancy_form(advert=stored.description))
+    again = post(
+        client, f"/employer/vacancies/{vacancy_id}/edit", vacancy_form(advert=stored.description)
+    )
     assert "Contact details were removed" not in page_text(client.get(again.location))
     assert _vacancy(site, vacancy_id).description == stored.description
 
@@ -360,21 +426,30 @@ def test_a_vacancy_with_problems_says_what_is_wrong(
         ("Enter the job title", "title"),
         ("Select the district where the job is based", "district"),
         ("Paste the text of the advert", "advert"),
-        ("Choose at least one skill the role needs: describe the role to get suggestions, "
-         "or search for a skill", "advert"),
+        (
+            "Choose at least one skill the role needs: describe the role to get suggestions, "
+            "or search for a skill",
+            "advert",
+        ),
     ]
     past = date.today() - timedelta(days=1)
     cases = {
         ("1", "", "2027"): "The closing date must include a day, month and year",
         ("31", "2", "2027"): "The closing date must be a real date, like 27 3 2027",
         ("a", "b", "c"): "The closing date must be a real date, like 27 3 2027",
-        (str(past.day), str(past.month), str(past.year)):
-            "The closing date must be today or in the future",
+        (
+            str(past.day),
+            str(past.month),
+            str(past.year),
+        ): "The closing date must be today or in the future",
         ("1", "1", str(date.today().year + 3)): "The closing date must be within a year from today",
     }
     for (day, month, year), message in cases.items():
-        response = post(client, "/employer/vacancies/new", vacancy_form(
-            closing_day=day, closing_month=month, closing_year=year))
+        response = post(
+            client,
+            "/employer/vacancies/new",
+            vacancy_form(closing_day=day, closing_month=month, closing_year=year),
+        )
         assert _error_summary(response) == [(message, "closing_day")], (day, month, year)
         assert "govuk-input--error" in response.get_data(as_text=True)
     assert _count(site, Vacancy) == before
@@ -384,12 +459,20 @@ def test_a_vacancy_shows_its_supply_and_is_changed_and_deleted(
     site: Flask, client: PageCheckingClient, employer: Account
 ) -> None:
     add_learners(site)
-    vacancy_id = posted_id(post(client, "/employer/vacancies/new", vacancy_form(
-        candidate=[WELLBEING, CODE], **{"importance-0": "essential", "importance-1": "optional"},
-    )), "vacancies")
+    vacancy_id = posted_id(
+        post(
+            client,
+            "/employer/vacancies/new",
+            vacancy_form(
+                candidate=[WELLBEING, CODE],
+                **{"importance-0": "essential", "importance-1": "optional"},
+            ),
+        ),
+        "vacancies",
+    )
     text = page_text(client.get(f"/employer/vacancies/{vacancy_id}"))
     assert "Essential skills support people's wellbeing" in text
-    table = text[text.index("Courses in reach supplying Senior carer"):]
+    table = text[text.index("Courses in reach supplying Senior carer") :]
     assert "Adult care worker" in table and "Software developer" in table
     assert "Online online 0% 100%" in table  # the online course supplies the optional skill
     assert f"{CONSENTING} Chelmsford" in text and HIDDEN not in text
@@ -397,8 +480,11 @@ def test_a_vacancy_shows_its_supply_and_is_changed_and_deleted(
     edit = f"/employer/vacancies/{vacancy_id}/edit"
     html = client.get(edit).get_data(as_text=True)
     assert 'value="Senior carer"' in html and "Join our team." in html
-    post(client, edit, vacancy_form(title="Lead carer", candidate=[CODE],
-                                    **{"importance-0": "essential"}))
+    post(
+        client,
+        edit,
+        vacancy_form(title="Lead carer", candidate=[CODE], **{"importance-0": "essential"}),
+    )
     assert _vacancy(site, vacancy_id).title == "Lead carer"
     assert _vacancy_skills(site, vacancy_id) == {CODE: ("essential", "confirmed", 1.0)}
 
@@ -425,7 +511,8 @@ def test_the_pages_are_under_the_organisation_in_the_navigation(
     site: Flask, client: PageCheckingClient, employer: Account
 ) -> None:
     html = client.get("/employer/needs/new").get_data(as_text=True)
-    item = re.search(r'<li class="govuk-service-navigation__item[^"]*">\s*<a[^>]*href="/employer"',
-                     html)
+    item = re.search(
+        r'<li class="govuk-service-navigation__item[^"]*">\s*<a[^>]*href="/employer"', html
+    )
     assert item and "govuk-service-navigation__item--active" in item.group(0)
     assert CHELMSFORD in html  # the district choices

@@ -119,8 +119,15 @@ PAYLOADS = SQL_PAYLOADS + XSS_PAYLOADS + OTHER_PAYLOADS
 # For choice, hidden and button fields, whose values are looked up rather than shown: one SQL
 # payload of each kind (statement, quote, double quote, union, LIKE pattern), an attribute
 # break-out, the template, Unicode with NUL and a header break.
-CHOICE_PAYLOADS = (*SQL_PAYLOADS[:2], SQL_PAYLOADS[3], SQL_PAYLOADS[5], SQL_PAYLOADS[7],
-                   XSS_PAYLOADS[1], XSS_PAYLOADS[7], *OTHER_PAYLOADS[:2])
+CHOICE_PAYLOADS = (
+    *SQL_PAYLOADS[:2],
+    SQL_PAYLOADS[3],
+    SQL_PAYLOADS[5],
+    SQL_PAYLOADS[7],
+    XSS_PAYLOADS[1],
+    XSS_PAYLOADS[7],
+    *OTHER_PAYLOADS[:2],
+)
 # Sent to every page, whether or not its view reads them.
 COMMON_PARAMETERS = ("q", "page", "sector", "district", "format", "sort")
 ROLES = ("anonymous", "learner", "employer", "provider", "board")
@@ -219,8 +226,9 @@ def _read_control(control: Any, fields: dict[str, Field], buttons: list[tuple[st
         values = [_option_value(o) for o in options]
         chosen = [_option_value(o) for o in options if o.get("selected") is not None]
         multiple = control.get("multiple") is not None
-        fields[name] = Field(name, "choice", chosen or ([] if multiple else values[:1]), values,
-                             "select")
+        fields[name] = Field(
+            name, "choice", chosen or ([] if multiple else values[:1]), values, "select"
+        )
     elif kind in ("radio", "checkbox"):
         choice = fields.setdefault(name, Field(name, "choice", input_type=kind))
         choice.options.append(control.get("value") or "on")
@@ -232,8 +240,12 @@ def _read_control(control: Any, fields: dict[str, Field], buttons: list[tuple[st
     elif kind == "file":
         fields[name] = Field(name, "file", input_type=kind)
     else:
-        fields[name] = Field(name, "text", [control.get("value") or ""],
-                             input_type=kind if kind in TEXT_INPUTS else "text")
+        fields[name] = Field(
+            name,
+            "text",
+            [control.get("value") or ""],
+            input_type=kind if kind in TEXT_INPUTS else "text",
+        )
 
 
 def read_page(body: bytes, page: str) -> tuple[list[Form], list[str]]:
@@ -250,9 +262,16 @@ def read_page(body: bytes, page: str) -> tuple[list[Form], list[str]]:
             # A radio group with nothing chosen keeps a valid value: its first option.
             if choice.input_type == "radio" and not choice.values:
                 choice.values = choice.options[:1]
-        forms.append(Form(page, (element.get("method") or "get").lower(),
-                          urljoin(page, element.get("action") or page), fields, buttons,
-                          element.get("data-fragment-url")))
+        forms.append(
+            Form(
+                page,
+                (element.get("method") or "get").lower(),
+                urljoin(page, element.get("action") or page),
+                fields,
+                buttons,
+                element.get("data-fragment-url"),
+            )
+        )
     links = []
     for anchor in tree.iter("a"):
         target = urlsplit(urljoin(page, anchor.get("href") or ""))
@@ -301,9 +320,13 @@ class Database:
     def __init__(self, app: Flask, path: Path) -> None:
         self.app = app
         self.watch = sqlite3.connect(path, isolation_level=None)
-        self.tables = [name for (name,) in self.watch.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            " ORDER BY name")]
+        self.tables = [
+            name
+            for (name,) in self.watch.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                " ORDER BY name"
+            )
+        ]
 
     def version(self) -> int:
         # Changes whenever another connection (the app's) commits.
@@ -311,8 +334,10 @@ class Database:
 
     def counts(self) -> dict[str, int]:
         # The names are the database's own, from sqlite_master.
-        return {t: int(self.watch.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])  # noqa: S608
-                for t in self.tables}
+        return {
+            t: int(self.watch.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])  # noqa: S608
+            for t in self.tables
+        }
 
     def save(self) -> sqlite3.Connection:
         copy = sqlite3.connect(":memory:")
@@ -387,8 +412,9 @@ class Page:
 class Sweep:
     """One role's sweep on one client; problems are collected, not raised, to see them all."""
 
-    def __init__(self, app: Flask, client: PageCheckingClient, role: str, password: str,
-                 database: Database) -> None:
+    def __init__(
+        self, app: Flask, client: PageCheckingClient, role: str, password: str, database: Database
+    ) -> None:
         self.app, self.client, self.role, self.password = app, client, role, password
         self.database = database
         self.problems: list[str] = []
@@ -437,13 +463,17 @@ class Sweep:
     def _current(self) -> Checkpoint:
         """A checkpoint of the state now (the last one, if nothing changed since)."""
         last = self.checkpoint
-        if last is not None and last.version == self.database.version() \
-                and last.cookie == self._cookie():
+        if (
+            last is not None
+            and last.version == self.database.version()
+            and last.cookie == self._cookie()
+        ):
             return last
         if last is not None:
             last.saved.close()
-        self.checkpoint = Checkpoint(self.database.save(), self.database.counts(),
-                                     self.database.version(), self._cookie())
+        self.checkpoint = Checkpoint(
+            self.database.save(), self.database.counts(), self.database.version(), self._cookie()
+        )
         return self.checkpoint
 
     def _restore(self, state: Checkpoint) -> None:
@@ -469,8 +499,13 @@ class Sweep:
             # The page checks (strict HTML5 and more) are for the site's own pages; an answer to
             # a payload gets the checks below.
             response = FlaskClient.open(
-                self.client, call.path, method=call.method.upper(), query_string=call.query,
-                data=call.data, headers={"HX-Request": "true"} if call.fragment else {})
+                self.client,
+                call.path,
+                method=call.method.upper(),
+                query_string=call.query,
+                data=call.data,
+                headers={"HX-Request": "true"} if call.fragment else {},
+            )
         except Exception as exc:  # noqa: BLE001 - a 500 in production
             first_line = str(exc).splitlines()[0] if str(exc) else ""
             self.problem(f"{label}: the app raised {type(exc).__name__}: {first_line}")
@@ -503,26 +538,35 @@ class Sweep:
         target = urlsplit(urljoin("/", response.location))
         if target.netloc:
             return
-        self.send(Call("get", target.path, query=MultiDict(parse_qsl(target.query))),
-                  f"{label}, then the page it leads to", payload)
+        self.send(
+            Call("get", target.path, query=MultiDict(parse_qsl(target.query))),
+            f"{label}, then the page it leads to",
+            payload,
+        )
 
-    def attempt(self, build: Build, where: str, payload: str | None,
-                keep: bool = False) -> TestResponse | None:
+    def attempt(
+        self, build: Build, where: str, payload: str | None, keep: bool = False
+    ) -> TestResponse | None:
         """Send ``build(_same)``. If it wrote to the database, send ``build(blanked)`` from the
         same state and compare what each did. Then undo what was done, unless ``keep`` asks to
         keep what the payload did (checking the page its redirect leads to, where it is often
         shown) and the same person is still signed in."""
         call = build(_same)
-        label = (f"{call.method.upper()} {self.endpoint(call.path, call.method.upper())} "
-                 f"[{call.path}] {where}, payload {_short(payload)}")
+        label = (
+            f"{call.method.upper()} {self.endpoint(call.path, call.method.upper())} "
+            f"[{call.path}] {where}, payload {_short(payload)}"
+        )
         before = self._current()
         user = self.session_user()
         self.writes.rows = {}
         response = self.send(call, label, payload)
         wrote = dict(self.writes.rows)
         # An UPDATE that leaves every value as it was may leave the file as it was too.
-        changed = self.database.version() != before.version or self.session_user() != user \
+        changed = (
+            self.database.version() != before.version
+            or self.session_user() != user
             or any(wrote.values())
+        )
         after = self.database.counts() if changed else before.counts
         kept_here = keep and self.session_user() == user
         if kept_here:
@@ -542,20 +586,30 @@ class Sweep:
             before.version = -1  # the database is no longer in the checkpoint's state
         return response
 
-    def compare(self, label: str, start: dict[str, int], after: dict[str, int],
-                wrote: dict[tuple[str, str], int]) -> None:
+    def compare(
+        self,
+        label: str,
+        start: dict[str, int],
+        after: dict[str, int],
+        wrote: dict[tuple[str, str], int],
+    ) -> None:
         """The payload's effect against the blanked payload's, just made from the same state."""
         control = self.database.counts()
-        unlike = [f"{t} {after[t] - start[t]:+d} rows (blanked {control[t] - start[t]:+d})"
-                  for t in self.database.tables if after[t] != control[t]]
+        unlike = [
+            f"{t} {after[t] - start[t]:+d} rows (blanked {control[t] - start[t]:+d})"
+            for t in self.database.tables
+            if after[t] != control[t]
+        ]
         blanked_wrote = self.writes.rows
-        unlike += [f"{verb} {wrote.get((verb, t), 0)} {t} rows (blanked "
-                   f"{blanked_wrote.get((verb, t), 0)})"
-                   for verb, t in sorted(set(wrote) | set(blanked_wrote))
-                   if wrote.get((verb, t), 0) != blanked_wrote.get((verb, t), 0)]
+        unlike += [
+            f"{verb} {wrote.get((verb, t), 0)} {t} rows (blanked {blanked_wrote.get((verb, t), 0)})"
+            for verb, t in sorted(set(wrote) | set(blanked_wrote))
+            if wrote.get((verb, t), 0) != blanked_wrote.get((verb, t), 0)
+        ]
         if unlike:
-            self.problem(f"{label}: changed the database unlike the blanked payload: "
-                         + ", ".join(unlike))
+            self.problem(
+                f"{label}: changed the database unlike the blanked payload: " + ", ".join(unlike)
+            )
 
     # -- what to sweep --
 
@@ -579,9 +633,12 @@ class Sweep:
             parts = urlsplit(url)
             RecordingArgs.read = set()
             response = self.attempt(
-                lambda _, parts=parts: Call("get", parts.path,
-                                            query=MultiDict(parse_qsl(parts.query))),
-                "(the page)", None)
+                lambda _, parts=parts: Call(
+                    "get", parts.path, query=MultiDict(parse_qsl(parts.query))
+                ),
+                "(the page)",
+                None,
+            )
             if response is None:
                 continue
             reads = set(RecordingArgs.read)
@@ -631,8 +688,14 @@ class Sweep:
         csv.writer(out).writerows([header, [value] * len(header)])
         return out.getvalue().encode()
 
-    def form_call(self, form: Form, target: Field | None, value: str,
-                  button: tuple[str, str], fragment: bool = False) -> Call:
+    def form_call(
+        self,
+        form: Form,
+        target: Field | None,
+        value: str,
+        button: tuple[str, str],
+        fragment: bool = False,
+    ) -> Call:
         pairs: list[tuple[str, Any]] = []
         for spec in form.fields.values():
             if spec is target and spec.kind == "file":
@@ -649,8 +712,9 @@ class Sweep:
         parts = urlsplit(form.fragment if fragment and form.fragment else form.action)
         if form.method == "get":
             return Call("get", parts.path, query=MultiDict(pairs), fragment=fragment)
-        return Call("post", parts.path + (f"?{parts.query}" if parts.query else ""),
-                    data=MultiDict(pairs))
+        return Call(
+            "post", parts.path + (f"?{parts.query}" if parts.query else ""), data=MultiDict(pairs)
+        )
 
     def sweep_form(self, form: Form) -> None:
         """Each payload in each free-text and file field, then in each choice, hidden and
@@ -663,35 +727,48 @@ class Sweep:
             targets.append(Field(named[0][0], "button", options=[b[1] for b in named]))
         buttons = form.buttons or [("", "")]
         if not targets:
-            self.attempt(lambda _: self.form_call(form, None, "", buttons[0]),
-                         f"form on {form.page} (no field to fill)", None)
+            self.attempt(
+                lambda _: self.form_call(form, None, "", buttons[0]),
+                f"form on {form.page} (no field to fill)",
+                None,
+            )
             return
         for spec in targets:
             corpus = PAYLOADS if spec.kind in ("text", "file") else CHOICE_PAYLOADS
             for i, payload in enumerate(corpus):
                 button = buttons[i % len(buttons)]
-                pressed = f" ({button[0]}={button[1]})" if button[0] and spec.kind != "button" \
-                    else ""
+                pressed = (
+                    f" ({button[0]}={button[1]})" if button[0] and spec.kind != "button" else ""
+                )
 
-                def build(how: Callable[[str], str], spec: Field = spec, payload: str = payload,
-                          button: tuple[str, str] = button) -> Call:
+                def build(
+                    how: Callable[[str], str],
+                    spec: Field = spec,
+                    payload: str = payload,
+                    button: tuple[str, str] = button,
+                ) -> Call:
                     return self.form_call(form, spec, how(payload), button)
 
                 # Kept to be shown later; a password is never shown, so each is tried from the
                 # same state (a kept one would make the account's password the payload).
                 keep = payload in XSS_PAYLOADS and spec.input_type != "password"
-                self.attempt(build, f"form on {form.page}, field {spec.name!r}{pressed}",
-                             payload, keep=keep)
+                self.attempt(
+                    build, f"form on {form.page}, field {spec.name!r}{pressed}", payload, keep=keep
+                )
                 if form.fragment and spec.kind == "text":
                     self.attempt(
                         lambda how, spec=spec, payload=payload: self.form_call(
-                            form, spec, how(payload), ("", ""), fragment=True),
-                        f"results of the form on {form.page}, field {spec.name!r}", payload)
+                            form, spec, how(payload), ("", ""), fragment=True
+                        ),
+                        f"results of the form on {form.page}, field {spec.name!r}",
+                        payload,
+                    )
 
     # -- query parameters --
 
-    def sweep_parameters(self, page: Page, reads: set[str], linked: set[str],
-                         in_forms: set[str]) -> None:
+    def sweep_parameters(
+        self, page: Page, reads: set[str], linked: set[str], in_forms: set[str]
+    ) -> None:
         """Each payload in each parameter the view reads or a link uses (those of a GET form
         are its fields); then every common parameter it ignores, each with every payload. A
         download whose view reads no parameter gets no flood: what ignores them all is the
@@ -701,15 +778,21 @@ class Sweep:
             for payload in PAYLOADS:
                 self.attempt(
                     lambda how, name=name, payload=payload: Call(
-                        "get", path, query=MultiDict([(name, how(payload))])),
-                    f"query parameter {name!r}", payload)
+                        "get", path, query=MultiDict([(name, how(payload))])
+                    ),
+                    f"query parameter {name!r}",
+                    payload,
+                )
         if page.mimetype != "text/html" and not reads:
             return
         ignored = [p for p in COMMON_PARAMETERS if p not in reads | linked | in_forms]
         self.attempt(
-            lambda how: Call("get", path, query=MultiDict(
-                [(p, how(v)) for p in ignored for v in PAYLOADS])),
-            f"query parameters {', '.join(ignored)} (each with every payload)", "(all)")
+            lambda how: Call(
+                "get", path, query=MultiDict([(p, how(v)) for p in ignored for v in PAYLOADS])
+            ),
+            f"query parameters {', '.join(ignored)} (each with every payload)",
+            "(all)",
+        )
 
     def run(self, ids: dict[str, Any], extra: list[str]) -> None:
         self.discover(self.urls(ids, extra))
@@ -733,8 +816,9 @@ class Sweep:
             first.setdefault(path, page)
         for path, page in first.items():
             if self.swept_here(self.endpoint(path)):
-                self.sweep_parameters(page, reads[path], linked.get(path, set()),
-                                      in_forms.get(path, set()))
+                self.sweep_parameters(
+                    page, reads[path], linked.get(path, set()), in_forms.get(path, set())
+                )
 
     # -- afterwards --
 
@@ -747,7 +831,8 @@ class Sweep:
                 continue
             for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
                 if (rule.endpoint, method) not in self.reached and (
-                        method == "GET" or self.swept_here(rule.endpoint)):
+                    method == "GET" or self.swept_here(rule.endpoint)
+                ):
                     missing.add(f"{method} {rule.endpoint}")
         return sorted(missing)
 
@@ -759,8 +844,12 @@ class Sweep:
         for page in list(self.pages.values()):
             for link in page.links:
                 endpoint = self.endpoint(link)
-                if link not in urls and endpoint in self.app.view_functions \
-                        and self.may_use(endpoint) and endpoint not in seen:
+                if (
+                    link not in urls
+                    and endpoint in self.app.view_functions
+                    and self.may_use(endpoint)
+                    and endpoint not in seen
+                ):
                     seen.add(endpoint)
                     urls.append(link)
         bodies = []
@@ -795,12 +884,13 @@ class Sweep:
             if not held:
                 continue
             if payload not in shown:
-                self.problem(f"payload {_short(payload)} is stored in {held} but no page of "
-                             "the role shows it")
+                self.problem(
+                    f"payload {_short(payload)} is stored in {held} but no page of "
+                    "the role shows it"
+                )
             # Shown escaped: what the page holds is not the payload, its unescaped text is.
             if set(payload) & set("<>\"'") and payload in bodies:
-                self.problem(f"payload {_short(payload)}, stored in {held}, is in a page "
-                             "unescaped")
+                self.problem(f"payload {_short(payload)}, stored in {held}, is in a page unescaped")
         if self.client.get_cookie("injected") is not None:
             self.problem("a payload set a cookie")
 
@@ -818,8 +908,9 @@ def web_app(catalogue_db: Path, tmp_path: Path) -> Iterator[Flask]:
     database = folder / "site.sqlite3"
     shutil.copy(catalogue_db, database)
     app = make_app(database, RATELIMIT_ENABLED=False)
-    app.request_class = type("RecordingRequest", (app.request_class,),
-                             {"parameter_storage_class": RecordingArgs})
+    app.request_class = type(
+        "RecordingRequest", (app.request_class,), {"parameter_storage_class": RecordingArgs}
+    )
     yield app
     with app.app_context():
         db.session.remove()
@@ -835,12 +926,16 @@ def _world(app: Flask) -> dict[str, Any]:
     prepare(app)
     app.extensions["skill_linker"] = WordsOnlyLinker(app.extensions["skill_linker"])
     install_index(app)
-    return {"course_id": world.care_course, "second_course_id": world.medication_course,
-            "occupation_id": world.occupation}
+    return {
+        "course_id": world.care_course,
+        "second_course_id": world.medication_course,
+        "occupation_id": world.occupation,
+    }
 
 
-def _anonymous(app: Flask, client: PageCheckingClient, account: Account | None,
-               ids: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def _anonymous(
+    app: Flask, client: PageCheckingClient, account: Account | None, ids: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
     """A learner's password reset link, through which alone the reset form is shown; a search
     of activities, which gives the employer's registration its choice of activity."""
     someone = create_account(app, "learner")
@@ -851,15 +946,17 @@ def _anonymous(app: Flask, client: PageCheckingClient, account: Account | None,
     return {}, [f"/reset-password?token={token}", "/register/employer?q=care"]
 
 
-def _learner(app: Flask, client: PageCheckingClient, account: Account | None,
-             ids: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def _learner(
+    app: Flask, client: PageCheckingClient, account: Account | None, ids: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
     """Skills confirmed and suggested, a sector, a district and a saved pathway; the search
     that shows the form adding a skill."""
     assert account is not None
     set_profile(app, account, skills=(WELLBEING,), pending=(RECORDS,))
     with app.app_context():
         learner = db.session.scalar(
-            sa.select(Learner).join(User).where(User.email == account.email))
+            sa.select(Learner).join(User).where(User.email == account.email)
+        )
         assert learner is not None
         target = saved_pathways.resolve(db.session, ids["course_id"], ids["occupation_id"])
         saved, _ = saved_pathways.save(db.session, learner, target)
@@ -867,53 +964,88 @@ def _learner(app: Flask, client: PageCheckingClient, account: Account | None,
         return {"saved_pathway_id": saved.public_id}, ["/learner/skills?q=spreadsheets"]
 
 
-def _employer(app: Flask, client: PageCheckingClient, account: Account | None,
-              ids: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def _employer(
+    app: Flask, client: PageCheckingClient, account: Account | None, ids: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
     """A skill need and a vacancy (closing next year) of the employer's, posted on the forms."""
     need = posted_id(post(client, "/employer/needs/new", need_form()), "needs")
-    vacancy = posted_id(post(client, "/employer/vacancies/new", vacancy_form(
-        closing_day="1", closing_month="3", closing_year=str(date.today().year + 1))),
-        "vacancies")
+    vacancy = posted_id(
+        post(
+            client,
+            "/employer/vacancies/new",
+            vacancy_form(
+                closing_day="1", closing_month="3", closing_year=str(date.today().year + 1)
+            ),
+        ),
+        "vacancies",
+    )
     return {"need_id": uuid.UUID(need), "vacancy_id": uuid.UUID(vacancy)}, []
 
 
-def _provider(app: Flask, client: PageCheckingClient, account: Account | None,
-              ids: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def _provider(
+    app: Flask, client: PageCheckingClient, account: Account | None, ids: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
     """A course of the provider's own, with skills read from its text, and one offering."""
     assert account is not None
     start = date.today() + timedelta(days=120)
     with app.app_context():
         provider = db.session.scalar(
-            sa.select(Provider).join(User, User.provider_id == Provider.id)
-            .where(User.email == account.email))
+            sa.select(Provider)
+            .join(User, User.provider_id == Provider.id)
+            .where(User.email == account.email)
+        )
         assert provider is not None
-        course = pc.create_course(db.session, provider, pc.CourseFields(
-            title="Data analysis", level="3",
-            overview="Learners use spreadsheets software to analyse data."))
-        offering = pc.add_offering(db.session, provider, course, pc.OfferingFields(
-            mode="in-person", district=CHELMSFORD, places="16",
-            start_dates=f"{start.day}/{start.month}/{start.year}"))
+        course = pc.create_course(
+            db.session,
+            provider,
+            pc.CourseFields(
+                title="Data analysis",
+                level="3",
+                overview="Learners use spreadsheets software to analyse data.",
+            ),
+        )
+        offering = pc.add_offering(
+            db.session,
+            provider,
+            course,
+            pc.OfferingFields(
+                mode="in-person",
+                district=CHELMSFORD,
+                places="16",
+                start_dates=f"{start.day}/{start.month}/{start.year}",
+            ),
+        )
         db.session.commit()
         return {"course_id": course.public_id, "offering_id": offering.public_id}, []
 
 
-def _board(app: Flask, client: PageCheckingClient, account: Account | None,
-           ids: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def _board(
+    app: Flask, client: PageCheckingClient, account: Account | None, ids: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
     """A snapshot of the gap report; a sector, district and skill it has figures for."""
     with app.app_context():
         snapshot = save_snapshot(db.session, build_report(db.session), "Sweep snapshot")
         db.session.commit()
-        row = db.session.scalars(sa.select(GapSnapshotRow).where(
-            GapSnapshotRow.snapshot_id == snapshot.id).order_by(GapSnapshotRow.id)).first()
+        row = db.session.scalars(
+            sa.select(GapSnapshotRow)
+            .where(GapSnapshotRow.snapshot_id == snapshot.id)
+            .order_by(GapSnapshotRow.id)
+        ).first()
         assert row is not None, "the world gives the gap report no figures"
-        return {"snapshot_id": snapshot.public_id, "sector_id": keys.sector_id(row.sector_slug),
-                "district_id": keys.district_id(row.district_code),
-                "skill_id": keys.skill_id(row.skill_uri)}, []
+        return {
+            "snapshot_id": snapshot.public_id,
+            "sector_id": keys.sector_id(row.sector_slug),
+            "district_id": keys.district_id(row.district_code),
+            "skill_id": keys.skill_id(row.skill_uri),
+        }, []
 
 
 WORLDS: dict[str, Callable[..., tuple[dict[str, Any], list[str]]]] = {
-    "anonymous": _anonymous, "learner": _learner, "employer": _employer,
-    "provider": _provider, "board": _board,
+    "anonymous": _anonymous,
+    "learner": _learner,
+    "employer": _employer,
+    "provider": _provider,
+    "board": _board,
 }
 
 
@@ -927,13 +1059,20 @@ def test_payloads_through_every_field_and_parameter(
     own_ids, extra = WORLDS[role](web_app, client, account, ids)
     ids.update(own_ids)
     path = web_app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    sweep = Sweep(web_app, client, role, account.password if account else PASSWORD,
-                  Database(web_app, Path(path)))
+    sweep = Sweep(
+        web_app,
+        client,
+        role,
+        account.password if account else PASSWORD,
+        Database(web_app, Path(path)),
+    )
     try:
         sweep.run(ids, extra)
         for missing in sweep.unswept():
-            sweep.problem(f"{missing}: no page of the role reaches it; give the world what "
-                          "shows its form or link")
+            sweep.problem(
+                f"{missing}: no page of the role reaches it; give the world what "
+                "shows its form or link"
+            )
         sweep.check_stored_payloads()
     finally:
         sweep.close()
@@ -953,19 +1092,24 @@ def _plant(app: Flask) -> None:
             db.session.execute(sa.text(delete + f"label = '{label}')"))  # noqa: S608
             update = "UPDATE skill SET skill_type = skill_type WHERE "
             db.session.execute(sa.text(update + f"skill_type = '{kind}'"))  # noqa: S608
-            db.session.execute(sa.text("UPDATE learner SET about = :about WHERE user_id = :user"),
-                               {"about": request.form.get("motto", ""), "user": user_id})
+            db.session.execute(
+                sa.text("UPDATE learner SET about = :about WHERE user_id = :user"),
+                {"about": request.form.get("motto", ""), "user": user_id},
+            )
             db.session.commit()
             return redirect("/learner/planted")
-        about = db.session.scalar(sa.text("SELECT about FROM learner WHERE user_id = :user"),
-                                  {"user": user_id})
+        about = db.session.scalar(
+            sa.text("SELECT about FROM learner WHERE user_id = :user"), {"user": user_id}
+        )
         return render_template_string(
             "{% extends 'layout.html' %}{% block title %}Planted{% endblock %}"
             "{% block content %}<h1>Planted</h1><p>{{ about }}</p><p>{{ q }}</p>"
             "<form method='post'><input type='hidden' name='csrf_token' value='{{ csrf_token() }}'>"
             "<input name='label'><input name='kind'><textarea name='motto'></textarea>"
             "<button>Save</button></form>{% endblock %}",
-            about=Markup(about or ""), q=Markup(request.args.get("q", "")))
+            about=Markup(about or ""),
+            q=Markup(request.args.get("q", "")),
+        )
 
     app.add_url_rule("/learner/planted", "planted", planted, methods=["GET", "POST"])
 
@@ -989,16 +1133,26 @@ def test_the_sweep_finds_injections_planted_in_a_page(
     finally:
         sweep.close()
     found = "\n".join(sweep.problems)
-    assert "field 'label', payload \"' OR '1'='1\": changed the database unlike the blanked " \
+    assert (
+        "field 'label', payload \"' OR '1'='1\": changed the database unlike the blanked "
         "payload: learner_skill -2 rows (blanked +0)" in found
-    assert "field 'kind', payload \"' OR '1'='1\": changed the database unlike the blanked " \
+    )
+    assert (
+        "field 'kind', payload \"' OR '1'='1\": changed the database unlike the blanked "
         "payload: update" in found
+    )
     assert "field 'label', payload \"'; DROP TABLE users; --\": the app raised" in found
-    assert "field 'motto', payload '<script>alert(1)</script>', then the page it leads to: " \
+    assert (
+        "field 'motto', payload '<script>alert(1)</script>', then the page it leads to: "
         "the page holds the payload unescaped" in found
-    assert "field 'motto', payload '\"><img src=x onerror=alert(1)>', then the page it leads " \
+    )
+    assert (
+        "field 'motto', payload '\"><img src=x onerror=alert(1)>', then the page it leads "
         "to: markup brought in by the payload" in found
-    assert "query parameter 'q', payload '<script>alert(1)</script>': the page holds the " \
+    )
+    assert (
+        "query parameter 'q', payload '<script>alert(1)</script>': the page holds the "
         "payload unescaped" in found
+    )
     # The CSRF token is never a target, and the sweep stopped at nothing else.
     assert "field 'csrf_token'" not in found

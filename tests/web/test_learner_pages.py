@@ -45,9 +45,7 @@ def learner(site: Flask, login_as: Callable[..., Account]) -> Account:
 def _profile(app: Flask, account: Account) -> Learner:
     """The learner's row, loaded with what the tests look at (detached from the session)."""
     with app.app_context():
-        found = db.session.scalar(
-            sa.select(Learner).join(User).where(User.email == account.email)
-        )
+        found = db.session.scalar(sa.select(Learner).join(User).where(User.email == account.email))
         assert found is not None
         _ = (found.district, found.sectors, found.public_id)
         db.session.expunge(found)
@@ -60,15 +58,21 @@ def _skills(app: Flask, account: Account) -> dict[str, tuple[str, bool]]:
             label: (provenance, confirmed)
             for label, provenance, confirmed in db.session.execute(
                 sa.select(Skill.label, LearnerSkill.provenance, LearnerSkill.confirmed)
-                .join(Skill).join(Learner).join(User).where(User.email == account.email)
+                .join(Skill)
+                .join(Learner)
+                .join(User)
+                .where(User.email == account.email)
             )
         }
 
 
 def _events(app: Flask, action: str) -> list[AuditEvent]:
     with app.app_context():
-        events = list(db.session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+        events = list(
+            db.session.scalars(
+                sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+            )
+        )
         for event in events:
             db.session.expunge(event)
         return events
@@ -76,15 +80,22 @@ def _events(app: Flask, action: str) -> list[AuditEvent]:
 
 def _save_profile(client: PageCheckingClient, about: str = ABOUT, **fields: object) -> object:
     token = client.csrf_token("/learner/profile")
-    data = {"about": about, "district": TENDRING, "level": "3", "sectors": ["care", "health"],
-            **fields, "csrf_token": token}
+    data = {
+        "about": about,
+        "district": TENDRING,
+        "level": "3",
+        "sectors": ["care", "health"],
+        **fields,
+        "csrf_token": token,
+    }
     return client.post("/learner/profile", data=data)
 
 
 def _skill_post(client: PageCheckingClient, action: str, uri: str, q: str = "") -> object:
     token = client.csrf_token("/learner/skills")
-    return client.post(f"/learner/skills/{action}", data={"skill": uri, "q": q,
-                                                           "csrf_token": token})
+    return client.post(
+        f"/learner/skills/{action}", data={"skill": uri, "q": q, "csrf_token": token}
+    )
 
 
 PAGES = [
@@ -99,16 +110,20 @@ PAGES = [
 
 
 @pytest.mark.parametrize(("url", "heading"), PAGES)
-def test_every_learner_page_renders(client: PageCheckingClient, learner: Account, url: str,
-                                    heading: str) -> None:
+def test_every_learner_page_renders(
+    client: PageCheckingClient, learner: Account, url: str, heading: str
+) -> None:
     response = client.get(url)
     assert response.status_code == 200
     assert re.search(rf"<h1[^>]*>\s*{re.escape(heading)}\s*</h1>", response.text)
     text = page_text(response)
     assert "Sign out" in text and learner.email not in response.text
     # The learner's pages sit under "Your profile" in the navigation.
-    assert re.search(r'govuk-service-navigation__item--(active|current)[^>]*>\s*<a[^>]*'
-                     r'href="/learner"', response.text)
+    assert re.search(
+        r"govuk-service-navigation__item--(active|current)[^>]*>\s*<a[^>]*"
+        r'href="/learner"',
+        response.text,
+    )
 
 
 def test_saving_the_profile_suggests_skills_with_how_sure_and_why(
@@ -119,7 +134,7 @@ def test_saving_the_profile_suggests_skills_with_how_sure_and_why(
     page = client.get("/learner/skills")
     text = page_text(page)
     assert "We found 3 skills in what you wrote: confirm the ones you have." in text
-    suggestions = text[text.index("Skills we found"):text.index("Skills you have confirmed")]
+    suggestions = text[text.index("Skills we found") : text.index("Skills you have confirmed")]
     assert suggestions.index(WELLBEING) < suggestions.index(RECORDS)  # surest first
     assert re.search(r"support people.s wellbeing Likely", suggestions)
     assert "maintain records Possible" in suggestions
@@ -176,8 +191,9 @@ def test_confirm_remove_and_add_skills_without_javascript(
     assert _skills(site, learner)[FORKLIFT] == ("added", True)
 
 
-def test_unknown_skills_are_not_found(site: Flask, client: PageCheckingClient,
-                                      learner: Account) -> None:
+def test_unknown_skills_are_not_found(
+    site: Flask, client: PageCheckingClient, learner: Account
+) -> None:
     for action in ("confirm", "remove", "add"):
         response = _skill_post(client, action, "http://data.europa.eu/esco/skill/none")
         assert response.status_code == 404
@@ -187,16 +203,16 @@ def test_unknown_skills_are_not_found(site: Flask, client: PageCheckingClient,
         assert _skill_post(client, action, skill_uri(site, FORKLIFT)).status_code == 404
 
 
-def test_the_search_box_gets_results_as_a_fragment(site: Flask, client: PageCheckingClient,
-                                                   learner: Account) -> None:
+def test_the_search_box_gets_results_as_a_fragment(
+    site: Flask, client: PageCheckingClient, learner: Account
+) -> None:
     plain = client.get("/learner/skills/search?q=forklift")
     assert plain.status_code == 302
     assert plain.location == "/learner/skills?q=forklift#add-a-skill"
 
     # Fragments are not pages: fetch them without the page checks, and check them here.
     raw = FlaskClient.open
-    fragment = raw(client, "/learner/skills/search?q=spreadsheets",
-                   headers={"HX-Request": "true"})
+    fragment = raw(client, "/learner/skills/search?q=spreadsheets", headers={"HX-Request": "true"})
     assert fragment.status_code == 200 and fragment.mimetype == "text/html"
     assert "HX-Request" in fragment.headers["Vary"]
     assert fragment.headers["Cache-Control"] == "no-store"
@@ -207,16 +223,16 @@ def test_the_search_box_gets_results_as_a_fragment(site: Flask, client: PageChec
     assert body.count('name="csrf_token"') == 1 and 'name="q" value="spreadsheets"' in body
     assert 'action="/learner/skills/add"' in body
 
-    too_long = raw(client, "/learner/skills/search?q=" + "x" * 101,
-                   headers={"HX-Request": "true"})
+    too_long = raw(client, "/learner/skills/search?q=" + "x" * 101, headers={"HX-Request": "true"})
     assert too_long.status_code == 400
     assert "skill search must be 100 characters or fewer" in too_long.get_data(as_text=True)
     nothing = raw(client, "/learner/skills/search?q=zzzz", headers={"HX-Request": "true"})
     assert "No skills match" in nothing.get_data(as_text=True)
 
 
-def test_a_search_that_is_too_long_is_explained(client: PageCheckingClient,
-                                                learner: Account) -> None:
+def test_a_search_that_is_too_long_is_explained(
+    client: PageCheckingClient, learner: Account
+) -> None:
     response = client.get("/learner/skills?q=" + "x" * 101)
     assert response.status_code == 400
     text = page_text(response)
@@ -235,7 +251,11 @@ def test_a_search_that_is_too_long_is_explained(client: PageCheckingClient,
     ],
 )
 def test_the_profile_form_explains_what_is_wrong(
-    site: Flask, client: PageCheckingClient, learner: Account, field: str, value: object,
+    site: Flask,
+    client: PageCheckingClient,
+    learner: Account,
+    field: str,
+    value: object,
     message: str,
 ) -> None:
     response = _save_profile(client, **{field: value})
@@ -249,8 +269,9 @@ def test_the_profile_form_explains_what_is_wrong(
     assert _skills(site, learner) == {}
 
 
-def test_consent_is_chosen_and_revoked(site: Flask, client: PageCheckingClient,
-                                       learner: Account) -> None:
+def test_consent_is_chosen_and_revoked(
+    site: Flask, client: PageCheckingClient, learner: Account
+) -> None:
     page = client.get("/learner/consent")
     assert "checked" not in page.text and "You chose this on" not in page.text
     empty = client.submit("/learner/consent", {})
@@ -276,8 +297,10 @@ def test_consent_is_chosen_and_revoked(site: Flask, client: PageCheckingClient,
     client.submit("/learner/consent", {"visible": "no"})
     assert "It has not changed." in page_text(client.get("/learner"))
     events = _events(site, "change-consent")
-    assert [e.detail for e in events] == [{"visible_to_employers": True},
-                                          {"visible_to_employers": False}]
+    assert [e.detail for e in events] == [
+        {"visible_to_employers": True},
+        {"visible_to_employers": False},
+    ]
     assert {e.target_id for e in events} == {profile.public_id}
     assert {e.actor_id for e in events} == {learner.public_id}
 
@@ -289,8 +312,13 @@ def test_the_dashboard_has_a_place_for_pathways_and_the_learners_data(
     assert 'id="your-pathways"' in response.text
     text = page_text(response)
     assert "Your pathways" in text
-    for link in ("/learner/profile", "/learner/skills", "/learner/consent", "/learner/your-data",
-                 "/learner/delete-account"):
+    for link in (
+        "/learner/profile",
+        "/learner/skills",
+        "/learner/consent",
+        "/learner/your-data",
+        "/learner/delete-account",
+    ):
         assert f'href="{link}' in response.text, link
     assert "Not written yet" in text and "Employers can see you No" in text
 
@@ -303,12 +331,16 @@ def test_the_learner_downloads_their_data_as_json_and_csv(
     as_json = client.get("/learner/your-data/json")
     assert as_json.status_code == 200 and as_json.mimetype == "application/json"
     assert as_json.headers["Content-Disposition"] == (
-        f"attachment; filename=skillsmatch-your-data-{today}.json")
+        f"attachment; filename=skillsmatch-your-data-{today}.json"
+    )
     assert as_json.headers["Cache-Control"] == "no-store"
     document = json.loads(as_json.data)
     assert document["tables"]["learner"][0]["about"] == ABOUT
     assert {s["skill"]["label"] for s in document["tables"]["learner_skill"]} == {
-        WELLBEING, RECORDS, CODE}
+        WELLBEING,
+        RECORDS,
+        CODE,
+    }
 
     as_csv = client.get("/learner/your-data/csv")
     assert as_csv.mimetype == "application/zip"
@@ -347,7 +379,10 @@ def test_deleting_the_account_needs_the_password_and_removes_everything(
         assert db.session.scalar(sa.select(sa.func.count()).select_from(LearnerSkill)) == 0
     (event,) = _events(site, "delete")
     assert (event.target_type, event.target_id, event.actor_role) == (
-        "learner", profile.public_id, "learner")
+        "learner",
+        profile.public_id,
+        "learner",
+    )
     assert set(event.detail) == {"rows", "tables"}
 
 
@@ -355,7 +390,10 @@ def test_guessing_the_password_to_delete_is_rate_limited(
     client: PageCheckingClient, learner: Account
 ) -> None:
     token = client.csrf_token("/learner/delete-account")
-    statuses = [client.post("/learner/delete-account",
-                            data={"password": f"guess {n}", "csrf_token": token}).status_code
-                for n in range(6)]
+    statuses = [
+        client.post(
+            "/learner/delete-account", data={"password": f"guess {n}", "csrf_token": token}
+        ).status_code
+        for n in range(6)
+    ]
     assert statuses == [200] * 5 + [429]

@@ -92,8 +92,11 @@ def _items(response: Any, list_id: str) -> list[str]:
 
 
 def _card_titles(response: Any) -> list[str]:
-    return [_text(h) for h in _tree(response).iter()
-            if "govuk-summary-card__title" in (h.get("class") or "")]
+    return [
+        _text(h)
+        for h in _tree(response).iter()
+        if "govuk-summary-card__title" in (h.get("class") or "")
+    ]
 
 
 def _learner(app: Flask, account: Account) -> Learner:
@@ -117,29 +120,44 @@ def _save(client: PageCheckingClient, page: str) -> Any:
     return client.post("/learner/saved-pathways", data=data)
 
 
-def _post_save(client: PageCheckingClient, world: PathwayWorld,
-               then: uuid.UUID | None = None) -> Any:
+def _post_save(
+    client: PageCheckingClient, world: PathwayWorld, then: uuid.UUID | None = None
+) -> Any:
     """Post the save form's fields directly (as a second press of the button would)."""
     token = client.csrf_token("/learner")
-    return client.post("/learner/saved-pathways", data={
-        "course": str(world.care_course), "occupation": str(world.occupation),
-        "second_course": str(then or ""), "csrf_token": token})
+    return client.post(
+        "/learner/saved-pathways",
+        data={
+            "course": str(world.care_course),
+            "occupation": str(world.occupation),
+            "second_course": str(then or ""),
+            "csrf_token": token,
+        },
+    )
 
 
 def _saved(app: Flask, account: Account) -> list[SavedPathway]:
     with app.app_context():
-        rows = list(db.session.scalars(
-            sa.select(SavedPathway).join(Learner).join(User).where(User.email == account.email)))
+        rows = list(
+            db.session.scalars(
+                sa.select(SavedPathway).join(Learner).join(User).where(User.email == account.email)
+            )
+        )
         for row in rows:
             db.session.expunge(row)
         return rows
 
 
-def _remove(client: PageCheckingClient, saved_id: uuid.UUID, back: str = "dashboard",
-            token_page: str = "/learner") -> Any:
+def _remove(
+    client: PageCheckingClient,
+    saved_id: uuid.UUID,
+    back: str = "dashboard",
+    token_page: str = "/learner",
+) -> Any:
     token = client.csrf_token(token_page)
-    return client.post(f"/learner/saved-pathways/{saved_id}/remove",
-                       data={"back": back, "csrf_token": token})
+    return client.post(
+        f"/learner/saved-pathways/{saved_id}/remove", data={"back": back, "csrf_token": token}
+    )
 
 
 # --- the list of pathways --------------------------------------------------------------------
@@ -154,10 +172,14 @@ def test_the_pathways_page_shows_each_pathway_as_a_card_with_its_score_and_why(
     text = page_text(response)
 
     singles = [f"{p.courses[0].title} to {p.occupation}" for p in expected.pathways]
-    doubles = [f"{p.courses[0].title}, then {p.courses[1].title} to {p.occupation}"
-               for p in expected.two_step]
-    assert set(singles) == {f"{CARE_COURSE} to {CARE_WORKER}",
-                            f"{MEDICATION_COURSE} to {CARE_WORKER}"}
+    doubles = [
+        f"{p.courses[0].title}, then {p.courses[1].title} to {p.occupation}"
+        for p in expected.two_step
+    ]
+    assert set(singles) == {
+        f"{CARE_COURSE} to {CARE_WORKER}",
+        f"{MEDICATION_COURSE} to {CARE_WORKER}",
+    }
     assert doubles == [f"{CARE_COURSE}, then {MEDICATION_COURSE} to {CARE_WORKER}"]
     cards = _card_titles(response)
     assert [c for c in cards if c in singles + doubles] == singles + doubles
@@ -167,9 +189,12 @@ def test_the_pathways_page_shows_each_pathway_as_a_card_with_its_score_and_why(
         assert f"{p.score.confidence.capitalize()} confidence: {p.score.confidence_reason}" in text
 
     care = next(p for p in expected.pathways if p.courses[0].title == CARE_COURSE)
-    card = next(c for c in _tree(response).iter("div")
-                if "govuk-summary-card" in (c.get("class") or "").split()
-                and _text(c).startswith(f"{CARE_COURSE} to {CARE_WORKER}"))
+    card = next(
+        c
+        for c in _tree(response).iter("div")
+        if "govuk-summary-card" in (c.get("class") or "").split()
+        and _text(c).startswith(f"{CARE_COURSE} to {CARE_WORKER}")
+    )
     body = _text(card)
     soon = date.today() + timedelta(days=30)
     assert "Job Care worker (Care)" in body
@@ -177,13 +202,17 @@ def test_the_pathways_page_shows_each_pathway_as_a_card_with_its_score_and_why(
     assert "Travel Online" in body and "Level Level 2, at your level" in body
     assert "Length 12 months" in body and "Funding Up to £6,000 of government funding" in body
     assert f"Starts Next start {soon.day} {soon:%B %Y}, 15 places" in body
-    assert (f"Why You have 1 of the 5 skills this job asks for; the course adds 1, and 2 would "
-            f"still be missing (1 essential). {care.n_vacancies} live jobs for it in your reach."
-            ) in body
+    assert (
+        f"Why You have 1 of the 5 skills this job asks for; the course adds 1, and 2 would "
+        f"still be missing (1 essential). {care.n_vacancies} live jobs for it in your reach."
+    ) in body
     # A real course carries no demo tag; the demo offering's does, and the page says why.
-    medication = next(c for c in _tree(response).iter("div")
-                      if "govuk-summary-card" in (c.get("class") or "").split()
-                      and _text(c).startswith(f"{MEDICATION_COURSE} to"))
+    medication = next(
+        c
+        for c in _tree(response).iter("div")
+        if "govuk-summary-card" in (c.get("class") or "").split()
+        and _text(c).startswith(f"{MEDICATION_COURSE} to")
+    )
     assert "Demo" not in _text(medication)
     assert "This page shows demo data" in text
 
@@ -206,23 +235,38 @@ def test_a_learners_pathways_page_never_shows_another_learners_name(
 
 
 NOTICE_CASES = {
-    "no-skills": ({"skills": (), "pending": (WELLBEING,)}, "/learner/skills",
-                  "Confirm the 1 skill suggested from your profile"),
+    "no-skills": (
+        {"skills": (), "pending": (WELLBEING,)},
+        "/learner/skills",
+        "Confirm the 1 skill suggested from your profile",
+    ),
     "skills-unmatched": ({"skills": (VIOLIN,)}, "/learner/skills", VIOLIN),
-    "no-district": ({"skills": (WELLBEING,), "district": None}, "/learner/profile#district",
-                    "Your district is not set"),
-    "no-sectors": ({"skills": (WELLBEING,), "sectors": ()}, "/learner/profile#sectors",
-                   "pathways into all seven priority sectors"),
-    "no-pathways": ({"skills": (WELLBEING,), "sectors": ("construction",)},
-                    "/learner/profile#sectors", "No course in your reach teaches"),
+    "no-district": (
+        {"skills": (WELLBEING,), "district": None},
+        "/learner/profile#district",
+        "Your district is not set",
+    ),
+    "no-sectors": (
+        {"skills": (WELLBEING,), "sectors": ()},
+        "/learner/profile#sectors",
+        "pathways into all seven priority sectors",
+    ),
+    "no-pathways": (
+        {"skills": (WELLBEING,), "sectors": ("construction",)},
+        "/learner/profile#sectors",
+        "No course in your reach teaches",
+    ),
     "none-ready-now": ({"skills": (RECORDS,)}, "/learner/skills", "You are not yet ready"),
 }
 
 
 @pytest.mark.parametrize("code", sorted(NOTICE_CASES))
 def test_each_notice_explains_what_to_do_next(
-    web_app: Flask, client: PageCheckingClient, world: PathwayWorld,
-    login_as: Callable[..., Account], code: str,
+    web_app: Flask,
+    client: PageCheckingClient,
+    world: PathwayWorld,
+    login_as: Callable[..., Account],
+    code: str,
 ) -> None:
     profile, href, words = NOTICE_CASES[code]
     account = login_as("learner")
@@ -239,8 +283,11 @@ def test_each_notice_explains_what_to_do_next(
 
 
 def test_a_district_outside_the_area_is_explained(
-    web_app: Flask, client: PageCheckingClient, world: PathwayWorld,
-    login_as: Callable[..., Account], monkeypatch: pytest.MonkeyPatch,
+    web_app: Flask,
+    client: PageCheckingClient,
+    world: PathwayWorld,
+    login_as: Callable[..., Account],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A district the index does not cover (added while its rebuild is still under way) gives
     online courses only."""
@@ -250,8 +297,13 @@ def test_a_district_outside_the_area_is_explained(
     web_app.config["PATHWAY_INDEX_REFRESH"] = "background"
     monkeypatch.setattr(index_module, "_refresh_in_background", lambda app, encoder: None)
     with web_app.app_context():
-        cardiff = District(code="W06000015", name="Cardiff", population_2011=1,
-                           population_2021=1, working_age_2021=1)
+        cardiff = District(
+            code="W06000015",
+            name="Cardiff",
+            population_2011=1,
+            population_2021=1,
+            working_age_2021=1,
+        )
         _learner(web_app, account).district = cardiff
         db.session.commit()
     response = client.get("/learner/pathways")
@@ -265,7 +317,9 @@ def test_a_district_outside_the_area_is_explained(
 
 
 def test_nothing_in_reach_is_explained(
-    web_app: Flask, client: PageCheckingClient, world: PathwayWorld,
+    web_app: Flask,
+    client: PageCheckingClient,
+    world: PathwayWorld,
     login_as: Callable[..., Account],
 ) -> None:
     with web_app.app_context():
@@ -294,24 +348,29 @@ def test_the_pathway_page_shows_exactly_what_the_learner_has_gains_and_lacks(
     assert _items(response, "skills-have") == [f"{WELLBEING} (essential)"]
     assert _items(response, "skills-adds") == [f"{RECORDS} (essential)"]
     assert _items(response, "skills-partly") == [
-        f"{MOVING} (essential; partly covered by “{HOIST}”)"]
+        f"{MOVING} (essential; partly covered by “{HOIST}”)"
+    ]
     # Essential first.
-    assert _items(response, "skills-missing") == [f"{MEDICATION} (essential)",
-                                                  f"{MEALS} (optional)"]
+    assert _items(response, "skills-missing") == [
+        f"{MEDICATION} (essential)",
+        f"{MEALS} (optional)",
+    ]
 
-    expected = next(p for p in _recommended(web_app, amy).pathways
-                    if p.courses[0].title == CARE_COURSE)
+    expected = next(
+        p for p in _recommended(web_app, amy).pathways if p.courses[0].title == CARE_COURSE
+    )
     text = page_text(response)
     assert f"match: {expected.score.score} out of 100" in text
-    assert (f"{expected.coverage_now}% now, {expected.coverage_after}% after the course"
-            in text)
+    assert f"{expected.coverage_now}% now, {expected.coverage_after}% after the course" in text
     # The score's parts, in plain English, add up to the score.
     table = _by_id(response, "score-parts")
     assert table is not None
     rows = [[_text(c) for c in tr] for tr in table.iter("tr")][1:]
     parts = {r[0]: r for r in rows[:-1]}
-    assert set(parts) == {PART_LABELS[k].capitalize() for k in
-                          ("skills", "gain", "relevance", "interest", "practical", "jobs")}
+    assert set(parts) == {
+        PART_LABELS[k].capitalize()
+        for k in ("skills", "gain", "relevance", "interest", "practical", "jobs")
+    }
     assert rows[-1][0] == "Match score" and rows[-1][2] == str(expected.score.score)
     assert abs(sum(float(r[2]) for r in rows[:-1]) - expected.score.score) <= 0.6
     assert sum(float(r[3]) for r in rows[:-1]) == 100
@@ -321,8 +380,10 @@ def test_the_pathway_page_shows_exactly_what_the_learner_has_gains_and_lacks(
     offerings = _by_id(response, "offerings-table-1")
     assert offerings is not None
     providers = [_text(tr[0]) for tr in offerings.iter("tr")][1:]
-    assert [p.split(" Demo")[0] for p in providers] == ["Demo Chelmsford College",
-                                                        "Demo Online Skills Academy"]
+    assert [p.split(" Demo")[0] for p in providers] == [
+        "Demo Chelmsford College",
+        "Demo Online Skills Academy",
+    ]
     assert sum("Counted in the match" in p for p in providers) == 1
     assert "Tendring Training Trust" not in _text(offerings)
     soon = date.today() + timedelta(days=30)
@@ -361,10 +422,12 @@ def test_a_pathway_not_recommended_now_says_so_and_unknown_ones_are_not_found(
     assert "Software developer" in page_text(response)
 
     unknown = uuid.uuid4()
-    for url in (f"/learner/pathways/{unknown}/to/{world.occupation}",
-                f"/learner/pathways/{world.care_course}/to/{unknown}",
-                pathway_url(world, then=unknown),
-                pathway_url(world, then=world.care_course)):
+    for url in (
+        f"/learner/pathways/{unknown}/to/{world.occupation}",
+        f"/learner/pathways/{world.care_course}/to/{unknown}",
+        pathway_url(world, then=unknown),
+        pathway_url(world, then=world.care_course),
+    ):
         assert client.get(url).status_code == 404, url
     # Not a UUID at all: no route.
     assert client.get(f"/learner/pathways/{world.care_course}/to/care-worker").status_code == 404
@@ -388,9 +451,12 @@ def test_a_learner_saves_a_pathway_sees_it_on_the_dashboard_and_removes_it(
     (saved,) = _saved(web_app, amy)
 
     listed = client.get("/learner/pathways")
-    card = next(c for c in _tree(listed).iter("div")
-                if "govuk-summary-card" in (c.get("class") or "").split()
-                and _text(c).startswith(f"{CARE_COURSE} to"))
+    card = next(
+        c
+        for c in _tree(listed).iter("div")
+        if "govuk-summary-card" in (c.get("class") or "").split()
+        and _text(c).startswith(f"{CARE_COURSE} to")
+    )
     assert "Saved" in _text(card)
     assert "You have saved 1 pathway" in page_text(listed)
 
@@ -418,26 +484,40 @@ def test_saving_twice_keeps_one_and_a_two_course_pathway_is_its_own(
     assert {s.second_course_id is None for s in saved} == {True, False}
     # Removing from the pathway page goes back to it, no longer saved.
     two_step = next(s for s in saved if s.second_course_id is not None)
-    response = _remove(client, two_step.public_id, back="pathway",
-                       token_page=pathway_url(world, then=world.medication_course))
+    response = _remove(
+        client,
+        two_step.public_id,
+        back="pathway",
+        token_page=pathway_url(world, then=world.medication_course),
+    )
     assert response.location == pathway_url(world, then=world.medication_course)
     assert "Save this pathway" in page_text(client.get(response.location))
     assert len(_saved(web_app, amy)) == 1
 
 
-@pytest.mark.parametrize("fields", [
-    {"course": "not-a-uuid"},
-    {"occupation": ""},
-    {"course": str(uuid.UUID(int=1))},
-    {"occupation": str(uuid.UUID(int=2))},
-    {"second_course": "nonsense"},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"course": "not-a-uuid"},
+        {"occupation": ""},
+        {"course": str(uuid.UUID(int=1))},
+        {"occupation": str(uuid.UUID(int=2))},
+        {"second_course": "nonsense"},
+    ],
+)
 def test_saving_an_unknown_pathway_is_not_found(
-    web_app: Flask, client: PageCheckingClient, world: PathwayWorld, amy: Account,
+    web_app: Flask,
+    client: PageCheckingClient,
+    world: PathwayWorld,
+    amy: Account,
     fields: dict[str, str],
 ) -> None:
-    data = {"course": str(world.care_course), "occupation": str(world.occupation),
-            "second_course": "", **fields}
+    data = {
+        "course": str(world.care_course),
+        "occupation": str(world.occupation),
+        "second_course": "",
+        **fields,
+    }
     token = client.csrf_token(pathway_url(world))
     response = client.post("/learner/saved-pathways", data={**data, "csrf_token": token})
     assert response.status_code == 404
@@ -445,7 +525,10 @@ def test_saving_an_unknown_pathway_is_not_found(
 
 
 def test_one_learner_cannot_see_or_remove_anothers_saved_pathway(
-    web_app: Flask, client: PageCheckingClient, world: PathwayWorld, amy: Account,
+    web_app: Flask,
+    client: PageCheckingClient,
+    world: PathwayWorld,
+    amy: Account,
     login_as: Callable[..., Account],
 ) -> None:
     _save(client, pathway_url(world))
@@ -466,7 +549,8 @@ def test_one_learner_cannot_see_or_remove_anothers_saved_pathway(
     with web_app.app_context():
         learner = _learner(web_app, bob)
         exported = personal_data.personal_data_map().export(
-            db.session, personal_data.Subject.of(learner))
+            db.session, personal_data.Subject.of(learner)
+        )
     assert exported.tables["saved_pathway"] == []
 
 
@@ -485,8 +569,9 @@ def test_saved_pathways_are_in_the_learners_export_and_erased_with_the_account(
     assert {(r["second_course"] or {}).get("title") for r in rows} == {None, MEDICATION_COURSE}
 
     token = client.csrf_token("/learner/delete-account")
-    response = client.post("/learner/delete-account",
-                           data={"password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/learner/delete-account", data={"password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302
     with web_app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(SavedPathway)) == 0
@@ -496,7 +581,9 @@ def test_saved_pathways_are_in_the_learners_export_and_erased_with_the_account(
 
 
 def test_the_index_is_built_on_first_use_and_not_again_for_each_page(
-    web_app: Flask, client: PageCheckingClient, monkeypatch: pytest.MonkeyPatch,
+    web_app: Flask,
+    client: PageCheckingClient,
+    monkeypatch: pytest.MonkeyPatch,
     login_as: Callable[..., Account],
 ) -> None:
     world = build_pathway_world(web_app)
@@ -513,8 +600,12 @@ def test_the_index_is_built_on_first_use_and_not_again_for_each_page(
     set_profile(web_app, account, skills=(WELLBEING, HOIST))
     assert client.get("/learner").status_code == 200
     assert builds == []  # the dashboard needs no index
-    for url in ("/learner/pathways", pathway_url(world), "/learner/pathways",
-                pathway_url(world, then=world.medication_course)):
+    for url in (
+        "/learner/pathways",
+        pathway_url(world),
+        "/learner/pathways",
+        pathway_url(world, then=world.medication_course),
+    ):
         assert client.get(url).status_code == 200, url
     assert builds == [1]
     assert isinstance(web_app.extensions[EXTENSION_KEY], PathwayIndex)
@@ -534,7 +625,10 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
 
 
 def test_recommendations_are_worked_out_again_only_when_the_profile_changes(
-    web_app: Flask, client: PageCheckingClient, world: PathwayWorld, amy: Account,
+    web_app: Flask,
+    client: PageCheckingClient,
+    world: PathwayWorld,
+    amy: Account,
     counted: list[int],
 ) -> None:
     for url in ("/learner/pathways", pathway_url(world), "/learner/pathways"):
@@ -546,8 +640,7 @@ def test_recommendations_are_worked_out_again_only_when_the_profile_changes(
     set_profile(web_app, amy, skills=(WELLBEING, HOIST, RECORDS))
     after = client.get(pathway_url(world, course=world.medication_course))
     assert len(counted) == 2
-    assert _items(after, "skills-have") == [f"{WELLBEING} (essential)",
-                                            f"{RECORDS} (essential)"]
+    assert _items(after, "skills-have") == [f"{WELLBEING} (essential)", f"{RECORDS} (essential)"]
     # A rebuilt index starts afresh.
     install_index(web_app)
     client.get("/learner/pathways")
@@ -559,5 +652,8 @@ def test_the_pathway_pages_sit_under_the_learners_navigation(
 ) -> None:
     for url in ("/learner/pathways", pathway_url(world)):
         response = client.get(url)
-        assert re.search(r'govuk-service-navigation__item--active[^>]*>\s*<a[^>]*'
-                         r'href="/learner"', response.text), url
+        assert re.search(
+            r"govuk-service-navigation__item--active[^>]*>\s*<a[^>]*"
+            r'href="/learner"',
+            response.text,
+        ), url

@@ -19,15 +19,23 @@ from sitetest import TENDRING, Account, PageCheckingClient, no_injected_markup, 
 from skillsmatch.extensions import db
 from skillsmatch.models import AuditEvent, Learner, LearnerSkill, Skill, User
 
-OWN_PAGES = ["/learner", "/learner/profile", "/learner/skills", "/learner/skills?q=records",
-             "/learner/consent", "/learner/your-data", "/learner/delete-account",
-             "/learner/your-data/json", "/learner/your-data/csv"]
+OWN_PAGES = [
+    "/learner",
+    "/learner/profile",
+    "/learner/skills",
+    "/learner/skills?q=records",
+    "/learner/consent",
+    "/learner/your-data",
+    "/learner/delete-account",
+    "/learner/your-data/json",
+    "/learner/your-data/csv",
+]
 BOB_WORDS = "Bob keeps bees near Maldon and fixes tractors."
 
 SQL_PAYLOADS = [
     "' OR 1=1--",
     "' OR '1'='1",
-    "\" OR \"\"=\"",
+    '" OR ""="',
     "'; DROP TABLE learner;--",
     "1; DELETE FROM learner_skill",
     "' UNION SELECT email, password_hash FROM user_account--",
@@ -38,13 +46,13 @@ SQL_PAYLOADS = [
 ]
 XSS_PAYLOADS = [
     "<script>alert(1)</script>",
-    "\"><svg onload=alert(1)>",
+    '"><svg onload=alert(1)>',
     "<img src=x onerror=alert(document.cookie)>",
     "javascript:alert(1)",
     "</textarea><script>alert(1)</script>",
-    "<iframe src=\"javascript:alert(1)\"></iframe>",
+    '<iframe src="javascript:alert(1)"></iframe>',
     "{{ 7*7 }}{% raw %}",
-    "<a href=\"javascript:alert(1)\">x</a>",
+    '<a href="javascript:alert(1)">x</a>',
     "'-alert(1)-'",
     "<body onload=alert(1)>",
 ]
@@ -57,8 +65,12 @@ def site(web_app: Flask) -> Flask:
     return web_app
 
 
-def _post(client: PageCheckingClient, url: str, data: dict[str, object],
-          form_page: str = "/learner/profile") -> object:
+def _post(
+    client: PageCheckingClient,
+    url: str,
+    data: dict[str, object],
+    form_page: str = "/learner/profile",
+) -> object:
     token = client.csrf_token(form_page)
     return client.post(url, data={**data, "csrf_token": token})
 
@@ -66,7 +78,8 @@ def _post(client: PageCheckingClient, url: str, data: dict[str, object],
 def _learner_ids(app: Flask, account: Account) -> tuple[uuid.UUID, uuid.UUID]:
     with app.app_context():
         learner = db.session.scalar(
-            sa.select(Learner).join(User).where(User.email == account.email))
+            sa.select(Learner).join(User).where(User.email == account.email)
+        )
         assert learner is not None
         return learner.public_id, account.public_id
 
@@ -74,9 +87,14 @@ def _learner_ids(app: Flask, account: Account) -> tuple[uuid.UUID, uuid.UUID]:
 def _skills(app: Flask, account: Account) -> dict[str, bool]:
     with app.app_context():
         return {
-            label: confirmed for label, confirmed in db.session.execute(
-                sa.select(Skill.label, LearnerSkill.confirmed).join(Skill).join(Learner)
-                .join(User).where(User.email == account.email))
+            label: confirmed
+            for label, confirmed in db.session.execute(
+                sa.select(Skill.label, LearnerSkill.confirmed)
+                .join(Skill)
+                .join(Learner)
+                .join(User)
+                .where(User.email == account.email)
+            )
         }
 
 
@@ -90,7 +108,9 @@ def _readable(response: object) -> str:
 
 
 def test_one_learner_never_reaches_anothers_data(
-    site: Flask, client: PageCheckingClient, make_account: Callable[..., Account],
+    site: Flask,
+    client: PageCheckingClient,
+    make_account: Callable[..., Account],
     login_as: Callable[..., Account],
 ) -> None:
     bob_client: PageCheckingClient = site.test_client()  # type: ignore[assignment]
@@ -111,15 +131,20 @@ def test_one_learner_never_reaches_anothers_data(
     # Ada acting on Bob's skills: they are not in her profile, so there is nothing to act on.
     for action in ("confirm", "remove"):
         for label in (WELLBEING, FORKLIFT):
-            response = _post(client, f"/learner/skills/{action}",
-                             {"skill": skill_uri(site, label)}, "/learner/skills")
+            response = _post(
+                client,
+                f"/learner/skills/{action}",
+                {"skill": skill_uri(site, label)},
+                "/learner/skills",
+            )
             assert response.status_code == 404, (action, label)
     assert _skills(site, bob) == bob_before
     assert _skills(site, ada) == {}
 
     # Every learner route naming an object gets Bob's ids in turn: none of them answers.
-    object_routes = [r for r in site.url_map.iter_rules()
-                     if r.endpoint.startswith("learner.") and r.arguments]
+    object_routes = [
+        r for r in site.url_map.iter_rules() if r.endpoint.startswith("learner.") and r.arguments
+    ]
     for rule in object_routes:
         for object_id in bob_ids:
             with site.test_request_context():
@@ -128,8 +153,7 @@ def test_one_learner_never_reaches_anothers_data(
                 status = client.open(url, method=method).status_code
                 assert status in (400, 403, 404), (rule.rule, method, status)
     # No learner route takes a learner's or an account's id: each acts on the signed-in one.
-    assert not [r.rule for r in object_routes
-                if {"learner_id", "user_id"} & set(r.arguments)]
+    assert not [r.rule for r in object_routes if {"learner_id", "user_id"} & set(r.arguments)]
 
 
 def test_a_learner_reading_their_own_data_is_not_audited_but_exports_are(
@@ -147,8 +171,12 @@ def _counts(app: Flask) -> dict[str, int]:
     with app.app_context():
         return {
             table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table)) or 0
-            for table in (User.__table__, Learner.__table__, LearnerSkill.__table__,
-                          Skill.__table__)
+            for table in (
+                User.__table__,
+                Learner.__table__,
+                LearnerSkill.__table__,
+                Skill.__table__,
+            )
         }
 
 
@@ -164,8 +192,12 @@ def test_payloads_in_the_skill_search_change_nothing(
     assert f"matching “{' '.join(payload.split())}”" in text
     no_injected_markup(page.get_data(as_text=True), payload)
     # The results fragment is not a page: fetched without the page checks.
-    fragment = FlaskClient.open(client, "/learner/skills/search", query_string={"q": payload},
-                                headers={"HX-Request": "true"})
+    fragment = FlaskClient.open(
+        client,
+        "/learner/skills/search",
+        query_string={"q": payload},
+        headers={"HX-Request": "true"},
+    )
     assert fragment.status_code == 200
     no_injected_markup(fragment.get_data(as_text=True), payload)
     assert _counts(site) == before
@@ -183,11 +215,13 @@ def test_payloads_in_the_about_text_are_stored_as_text_and_shown_escaped(
         assert saved.status_code == 302, payload
         with site.app_context():
             stored = db.session.scalar(
-                sa.select(Learner.about).join(User).where(User.email == account.email))
+                sa.select(Learner.about).join(User).where(User.email == account.email)
+            )
         assert stored == about, payload
         counts = _counts(site)
         assert {k: v for k, v in counts.items() if k != "learner_skill"} == {
-            k: v for k, v in before.items() if k != "learner_skill"}
+            k: v for k, v in before.items() if k != "learner_skill"
+        }
         for url in ("/learner", "/learner/profile", "/learner/skills"):
             response = client.get(url)
             assert response.status_code == 200, (payload, url)
@@ -213,8 +247,12 @@ def test_payloads_in_the_about_text_are_stored_as_text_and_shown_escaped(
     ],
 )
 def test_payloads_in_choice_fields_are_refused_cleanly(
-    site: Flask, client: PageCheckingClient, login_as: Callable[..., Account], url: str,
-    field: str, form_page: str,
+    site: Flask,
+    client: PageCheckingClient,
+    login_as: Callable[..., Account],
+    url: str,
+    field: str,
+    form_page: str,
 ) -> None:
     login_as("learner")
     before = _counts(site)

@@ -41,8 +41,9 @@ def site(app: Flask) -> Flask:
 
 
 def _learner(email: str = "ada@example.com", district: str | None = CHELMSFORD) -> Learner:
-    user = accounts.register_learner(db.session, email=email, password=PASSWORD, name="Ada",
-                                     district_code=district)
+    user = accounts.register_learner(
+        db.session, email=email, password=PASSWORD, name="Ada", district_code=district
+    )
     db.session.commit()
     return learner_profile.learner_for_user(db.session, user)
 
@@ -51,7 +52,8 @@ def _rows(learner: Learner) -> dict[str, tuple[str, float | None, bool]]:
     return {
         label: (row.provenance, row.score, row.confirmed)
         for row, label in db.session.execute(
-            sa.select(LearnerSkill, Skill.label).join(Skill)
+            sa.select(LearnerSkill, Skill.label)
+            .join(Skill)
             .where(LearnerSkill.learner_id == learner.id)
         )
     }
@@ -61,15 +63,20 @@ def test_saving_the_profile_stores_suggestions_unconfirmed(site: Flask) -> None:
     with site.app_context():
         learner = _learner()
         saved = learner_profile.save_profile(
-            db.session, learner, about=ABOUT, district_code=TENDRING, level="3",
+            db.session,
+            learner,
+            about=ABOUT,
+            district_code=TENDRING,
+            level="3",
             sector_slugs=["care", "health", ""],
         )
         db.session.commit()
         assert (saved.about_changed, saved.suggested, saved.reason) == (True, 3, None)
         rows = _rows(learner)
         assert set(rows) == {WELLBEING, RECORDS, CODE}
-        assert all(p == "text" and s is not None and 0.3 <= s <= 1 and not c
-                   for p, s, c in rows.values())
+        assert all(
+            p == "text" and s is not None and 0.3 <= s <= 1 and not c for p, s, c in rows.values()
+        )
         assert learner.district is not None and learner.district.code == TENDRING
         assert learner.level == 3
         assert sorted(s.slug for s in learner.sectors) == ["care", "health"]
@@ -87,7 +94,11 @@ def test_saving_the_profile_stores_suggestions_unconfirmed(site: Flask) -> None:
         # Saving the same text again suggests nothing new: a removed suggestion stays removed.
         learner_profile.remove_skill(db.session, learner, skill_uri(site, CODE))
         again = learner_profile.save_profile(
-            db.session, learner, about=ABOUT + "\n", district_code=None, level="",
+            db.session,
+            learner,
+            about=ABOUT + "\n",
+            district_code=None,
+            level="",
             sector_slugs=[],
         )
         db.session.commit()
@@ -98,13 +109,18 @@ def test_saving_the_profile_stores_suggestions_unconfirmed(site: Flask) -> None:
 def test_new_text_replaces_pending_suggestions_and_keeps_confirmed_skills(site: Flask) -> None:
     with site.app_context():
         learner = _learner()
-        learner_profile.save_profile(db.session, learner, about=ABOUT, district_code=None,
-                                     level=None, sector_slugs=[])
+        learner_profile.save_profile(
+            db.session, learner, about=ABOUT, district_code=None, level=None, sector_slugs=[]
+        )
         learner_profile.confirm_skill(db.session, learner, skill_uri(site, CODE))
         learner_profile.add_skill(db.session, learner, skill_uri(site, FORKLIFT))
         saved = learner_profile.save_profile(
-            db.session, learner, about="I maintain records in an office.", district_code=None,
-            level=None, sector_slugs=[],
+            db.session,
+            learner,
+            about="I maintain records in an office.",
+            district_code=None,
+            level=None,
+            sector_slugs=[],
         )
         db.session.commit()
         assert saved.suggested == 1
@@ -114,8 +130,9 @@ def test_new_text_replaces_pending_suggestions_and_keeps_confirmed_skills(site: 
         assert rows[RECORDS][0] == "text" and rows[RECORDS][2] is False
         assert WELLBEING not in rows  # no longer in the text, never confirmed
 
-        cleared = learner_profile.save_profile(db.session, learner, about="  ",
-                                               district_code=None, level=None, sector_slugs=[])
+        cleared = learner_profile.save_profile(
+            db.session, learner, about="  ", district_code=None, level=None, sector_slugs=[]
+        )
         db.session.commit()
         assert cleared.about_changed and learner.about == ""
         assert set(_rows(learner)) == {CODE, FORKLIFT}
@@ -136,8 +153,13 @@ def test_a_refused_profile_names_the_field_and_changes_nothing(
 ) -> None:
     with site.app_context():
         learner = _learner()
-        values: dict[str, object] = {"about": "Hello", "district_code": TENDRING, "level": "2",
-                                     "sector_slugs": ["care"], **changes}
+        values: dict[str, object] = {
+            "about": "Hello",
+            "district_code": TENDRING,
+            "level": "2",
+            "sector_slugs": ["care"],
+            **changes,
+        }
         with pytest.raises(ProfileError) as refused:
             learner_profile.save_profile(db.session, learner, **values)  # type: ignore[arg-type]
         assert (refused.value.field, refused.value.message) == (field, message)
@@ -149,8 +171,9 @@ def test_a_refused_profile_names_the_field_and_changes_nothing(
 def test_confirm_remove_add_act_on_this_learner_only(site: Flask) -> None:
     with site.app_context():
         ada, bob = _learner(), _learner("bob@example.com")
-        learner_profile.save_profile(db.session, bob, about=ABOUT, district_code=None,
-                                     level=None, sector_slugs=[])
+        learner_profile.save_profile(
+            db.session, bob, about=ABOUT, district_code=None, level=None, sector_slugs=[]
+        )
         wellbeing, forklift = skill_uri(site, WELLBEING), skill_uri(site, FORKLIFT)
         for act in (learner_profile.confirm_skill, learner_profile.remove_skill):
             with pytest.raises(UnknownSkill):
@@ -179,7 +202,8 @@ def test_skill_search_marks_skills_already_held(site: Flask) -> None:
         assert [(r.label, r.in_profile) for r in found] == [(RECORDS, True)]
         found = learner_profile.search(db.session, learner, "safety")
         assert [(r.label, r.skill_type) for r in found] == [
-            ("health and safety regulations", "knowledge")]
+            ("health and safety regulations", "knowledge")
+        ]
         assert learner_profile.search(db.session, learner, "%") == []
         assert learner_profile.search(db.session, learner, "") == []
         with pytest.raises(ProfileError, match="100 characters or fewer"):
@@ -194,8 +218,9 @@ def test_consent_changes_are_timestamped_and_audited(site: Flask) -> None:
         first = datetime(2000, 3, 1, 9, 0, tzinfo=UTC)
         # A first "no" is a choice too: recorded, though the stored flag does not change.
         assert learner_profile.set_consent(db.session, learner, False, actor=user, now=first)
-        assert learner_profile.set_consent(db.session, learner, True, actor=user,
-                                           request_id="req-1")
+        assert learner_profile.set_consent(
+            db.session, learner, True, actor=user, request_id="req-1"
+        )
         assert learner.visible_to_employers and learner.consent_changed_at > first
         assert not learner_profile.set_consent(db.session, learner, True, actor=user)
         db.session.commit()
@@ -221,14 +246,19 @@ def test_reads_of_a_learner_by_someone_else_are_checked_and_audited(site: Flask)
         learner = _learner()
         own = db.session.get(User, learner.user_id)
         other_learner = _learner("bob@example.com")
-        employer, board, provider = (_other_user(r, f"{r}@example.com")
-                                     for r in ("employer", "board", "provider"))
+        employer, board, provider = (
+            _other_user(r, f"{r}@example.com") for r in ("employer", "board", "provider")
+        )
         other = db.session.get(User, other_learner.user_id)
         assert own is not None and other is not None
 
         def reads() -> list[tuple[str, uuid.UUID | None]]:
-            return [(e.actor_role, e.target_id) for e in db.session.scalars(
-                sa.select(AuditEvent).where(AuditEvent.action == "read").order_by(AuditEvent.id))]
+            return [
+                (e.actor_role, e.target_id)
+                for e in db.session.scalars(
+                    sa.select(AuditEvent).where(AuditEvent.action == "read").order_by(AuditEvent.id)
+                )
+            ]
 
         assert learner_profile.read_learner(db.session, own, learner.public_id) is learner
         assert reads() == []  # one's own record is not audited
@@ -240,8 +270,10 @@ def test_reads_of_a_learner_by_someone_else_are_checked_and_audited(site: Flask)
         assert reads() == []
 
         learner_profile.set_consent(db.session, learner, True, actor=own)
-        assert learner_profile.read_learner(db.session, employer, learner.public_id,
-                                            request_id="r1") is learner
+        assert (
+            learner_profile.read_learner(db.session, employer, learner.public_id, request_id="r1")
+            is learner
+        )
         for viewer in (board, provider, other):  # consent is for employers only
             with pytest.raises(LearnerNotVisible):
                 learner_profile.read_learner(db.session, viewer, learner.public_id)
@@ -268,8 +300,14 @@ def _tables_referencing_people(metadata: sa.MetaData) -> set[str]:
 
 
 def _everything_about(site: Flask, learner: Learner, about: str = ABOUT) -> None:
-    learner_profile.save_profile(db.session, learner, about=about, district_code=TENDRING,
-                                 level=4, sector_slugs=["care", "construction"])
+    learner_profile.save_profile(
+        db.session,
+        learner,
+        about=about,
+        district_code=TENDRING,
+        level=4,
+        sector_slugs=["care", "construction"],
+    )
     learner_profile.confirm_skill(db.session, learner, skill_uri(site, WELLBEING))
     learner_profile.add_skill(db.session, learner, skill_uri(site, FORKLIFT))
     user = db.session.get(User, learner.user_id)
@@ -285,8 +323,7 @@ def test_the_export_covers_every_table_referencing_a_learner(site: Flask) -> Non
         _everything_about(site, _learner("bob@example.com"))
         user = db.session.get(User, learner.user_id)
         assert user is not None
-        download = personal_data.export(db.session, learner, "json", actor=user,
-                                        request_id="r2")
+        download = personal_data.export(db.session, learner, "json", actor=user, request_id="r2")
         db.session.commit()
         assert download.filename.startswith("skillsmatch-your-data-")
         assert download.filename.endswith(".json") and download.mimetype == "application/json"
@@ -298,8 +335,7 @@ def test_the_export_covers_every_table_referencing_a_learner(site: Flask) -> Non
         assert set(tables) == set(personal_data.personal_data_map().table_names)
 
         (account,) = tables["user_account"]
-        assert account["email"] == "ada@example.com" and account["public_id"] == str(
-            user.public_id)
+        assert account["email"] == "ada@example.com" and account["public_id"] == str(user.public_id)
         assert "password_hash" not in account and "id" not in account
         assert datetime.fromisoformat(account["created_at"]).utcoffset().total_seconds() == 0
         (profile,) = tables["learner"]
@@ -315,7 +351,8 @@ def test_the_export_covers_every_table_referencing_a_learner(site: Flask) -> Non
         assert "bob@example.com" not in download.body.decode()
         # Who did what to the record: so far, the learner's own consent change.
         assert [(e["by"], e["action"]) for e in document["access_log"]] == [
-            ("you", "change-consent")]
+            ("you", "change-consent")
+        ]
         (event,) = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "export"))
         assert event.target_id == learner.public_id and event.request_id == "r2"
         assert event.detail == {"format": "json", "tables": len(tables), "rows": 1 + 1 + 2 + 4}
@@ -333,7 +370,8 @@ def test_the_csv_export_is_a_zip_of_one_file_per_table(site: Flask) -> None:
         archive = zipfile.ZipFile(io.BytesIO(download.body))
         names = set(archive.namelist())
         assert names == {f"{t}.csv" for t in personal_data.personal_data_map().table_names} | {
-            "access_log.csv"}
+            "access_log.csv"
+        }
         assert _tables_referencing_people(Base.metadata) <= {n[:-4] for n in names}
 
         def read(name: str) -> list[dict[str, str]]:
@@ -345,8 +383,14 @@ def test_the_csv_export_is_a_zip_of_one_file_per_table(site: Flask) -> None:
         assert profile["district.code"] == TENDRING and profile["visible_to_employers"] == "true"
         skills = read("learner_skill.csv")
         assert {s["skill.label"] for s in skills} == {WELLBEING, RECORDS, CODE, FORKLIFT}
-        assert list(skills[0]) == ["learner.public_id", "skill.uri", "skill.label", "provenance",
-                                   "score", "confirmed"]
+        assert list(skills[0]) == [
+            "learner.public_id",
+            "skill.uri",
+            "skill.label",
+            "provenance",
+            "score",
+            "confirmed",
+        ]
         assert "password_hash" not in read("user_account.csv")[0]
         with pytest.raises(ValueError, match="unknown export format"):
             personal_data.export(db.session, learner, "xml", actor=user)
@@ -398,10 +442,12 @@ def test_erasure_leaves_no_row_about_the_learner_and_one_audit_event(site: Flask
             table = Base.metadata.tables[name]
             for fk in table.foreign_keys:
                 if fk.column.table.name in {"learner", "user_account"}:
-                    key = subject.learner_id if fk.column.table.name == "learner" else \
-                        subject.user_id
-                    count = db.session.scalar(sa.select(sa.func.count()).select_from(table)
-                                              .where(fk.parent == key))
+                    key = (
+                        subject.learner_id if fk.column.table.name == "learner" else subject.user_id
+                    )
+                    count = db.session.scalar(
+                        sa.select(sa.func.count()).select_from(table).where(fk.parent == key)
+                    )
                     assert count == 0, name
         # Nothing anywhere holds their address or words; only the audit log keeps the opaque id.
         assert _tables_holding(["erase.me@example.com", words], []) == set()
@@ -412,11 +458,15 @@ def test_erasure_leaves_no_row_about_the_learner_and_one_audit_event(site: Flask
         assert len(events) == events_before + 1
         erasure = events[-1]
         assert (erasure.action, erasure.target_type, erasure.target_id) == (
-            "delete", "learner", learner_id)
+            "delete",
+            "learner",
+            learner_id,
+        )
         assert erasure.detail == {"rows": deleted, "tables": 4}
         assert erasure.request_id == "r3"
-        assert db.session.scalar(sa.select(User).where(User.email == "erase.me@example.com")) \
-            is None
+        assert (
+            db.session.scalar(sa.select(User).where(User.email == "erase.me@example.com")) is None
+        )
         assert accounts.authenticate(db.session, "erase.me@example.com", PASSWORD) is None
 
 
@@ -426,18 +476,21 @@ def test_tables_added_later_are_exported_and_erased_without_a_change(tmp_path: o
     for table in Base.metadata.sorted_tables:
         table.to_metadata(metadata)
     note = sa.Table(
-        "learner_note", metadata,
+        "learner_note",
+        metadata,
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("learner_id", sa.ForeignKey("learner.id"), nullable=False),
         sa.Column("text", sa.Text),
     )
     sa.Table(
-        "learner_note_tag", metadata,
+        "learner_note_tag",
+        metadata,
         sa.Column("note_id", sa.ForeignKey("learner_note.id"), primary_key=True),
         sa.Column("tag", sa.String(20), primary_key=True),
     )
     sa.Table(
-        "sign_in_record", metadata,
+        "sign_in_record",
+        metadata,
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("user_id", sa.ForeignKey("user_account.id"), nullable=False),
         sa.Column("district_id", sa.ForeignKey("district.id")),
@@ -452,37 +505,80 @@ def test_tables_added_later_are_exported_and_erased_without_a_change(tmp_path: o
     metadata.create_all(engine)
     t = metadata.tables
     with engine.begin() as conn:
-        conn.execute(t["district"].insert(), [
-            {"id": 1, "code": CHELMSFORD, "name": "Chelmsford", "population_2011": 1,
-             "population_2021": 1, "working_age_2021": 1}])
+        conn.execute(
+            t["district"].insert(),
+            [
+                {
+                    "id": 1,
+                    "code": CHELMSFORD,
+                    "name": "Chelmsford",
+                    "population_2011": 1,
+                    "population_2021": 1,
+                    "working_age_2021": 1,
+                }
+            ],
+        )
         for n in (1, 2):
-            conn.execute(t["user_account"].insert(), [{
-                "id": n, "email": f"u{n}@example.com", "password_hash": "h", "role": "learner",
-                "display_name": f"U{n}", "session_version": 1, "public_id": uuid.uuid4(),
-                "is_demo": False, "created_at": datetime.now(UTC)}])
-            conn.execute(t["learner"].insert(), [{
-                "id": n, "user_id": n, "about": f"about {n}", "visible_to_employers": False,
-                "public_id": uuid.uuid4(), "is_demo": False}])
+            conn.execute(
+                t["user_account"].insert(),
+                [
+                    {
+                        "id": n,
+                        "email": f"u{n}@example.com",
+                        "password_hash": "h",
+                        "role": "learner",
+                        "display_name": f"U{n}",
+                        "session_version": 1,
+                        "public_id": uuid.uuid4(),
+                        "is_demo": False,
+                        "created_at": datetime.now(UTC),
+                    }
+                ],
+            )
+            conn.execute(
+                t["learner"].insert(),
+                [
+                    {
+                        "id": n,
+                        "user_id": n,
+                        "about": f"about {n}",
+                        "visible_to_employers": False,
+                        "public_id": uuid.uuid4(),
+                        "is_demo": False,
+                    }
+                ],
+            )
             conn.execute(note.insert(), [{"id": n, "learner_id": n, "text": f"note {n}"}])
             conn.execute(t["learner_note_tag"].insert(), [{"note_id": n, "tag": f"tag{n}"}])
-            conn.execute(t["sign_in_record"].insert(), [{"id": n, "user_id": n,
-                                                         "district_id": 1}])
+            conn.execute(t["sign_in_record"].insert(), [{"id": n, "user_id": n, "district_id": 1}])
     from sqlalchemy.orm import Session
 
     with Session(engine) as session:
         data = mapping.export(session, Subject(user_id=1, learner_id=1))
-        assert data.tables["learner_note"] == [{"id": 1, "learner": {"public_id": mapping_id(
-            session, t["learner"], 1)}, "text": "note 1"}]
+        assert data.tables["learner_note"] == [
+            {
+                "id": 1,
+                "learner": {"public_id": mapping_id(session, t["learner"], 1)},
+                "text": "note 1",
+            }
+        ]
         assert data.tables["learner_note_tag"] == [{"note_id": 1, "tag": "tag1"}]
-        assert data.tables["sign_in_record"][0]["district"] == {"code": CHELMSFORD,
-                                                                "name": "Chelmsford"}
+        assert data.tables["sign_in_record"][0]["district"] == {
+            "code": CHELMSFORD,
+            "name": "Chelmsford",
+        }
         deleted = mapping.erase(session, Subject(user_id=1, learner_id=1))
         session.commit()
         assert deleted["learner_note_tag"] == deleted["learner_note"] == 1
         assert set(mapping.remaining(session, Subject(user_id=1, learner_id=1)).values()) == {0}
         kept = mapping.remaining(session, Subject(user_id=2, learner_id=2))
-        for name in ("user_account", "learner", "learner_note", "learner_note_tag",
-                     "sign_in_record"):
+        for name in (
+            "user_account",
+            "learner",
+            "learner_note",
+            "learner_note_tag",
+            "sign_in_record",
+        ):
             assert kept[name] == 1, name
     engine.dispose()
 
@@ -496,6 +592,7 @@ def test_the_audit_log_may_not_reference_people() -> None:
     for table in Base.metadata.sorted_tables:
         table.to_metadata(metadata)
     metadata.tables["audit_event"].append_column(
-        sa.Column("learner_id", sa.ForeignKey("learner.id")))
+        sa.Column("learner_id", sa.ForeignKey("learner.id"))
+    )
     with pytest.raises(ValueError, match="append-only"):
         PersonalDataMap(metadata)

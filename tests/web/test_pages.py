@@ -21,8 +21,18 @@ from sitetest import (
     page_text,
 )
 
-PUBLIC_PAGES = ["/", "/sectors", "/courses", "/sign-in", "/register", "/register/learner",
-                "/register/employer", "/register/employer?q=care+home", "/data-sources", "/privacy"]
+PUBLIC_PAGES = [
+    "/",
+    "/sectors",
+    "/courses",
+    "/sign-in",
+    "/register",
+    "/register/learner",
+    "/register/employer",
+    "/register/employer?q=care+home",
+    "/data-sources",
+    "/privacy",
+]
 TOTAL_COURSES = 4 + FILLER_COURSES
 
 
@@ -44,10 +54,12 @@ def test_the_page_checks_catch_broken_pages(web_app: Flask) -> None:
     from werkzeug.test import TestResponse
 
     def page(body: str, nonce: str = "n1") -> TestResponse:
-        html = (f"<!DOCTYPE html><html lang=en><head><title>T</title></head><body>{body}"
-                "</body></html>")
+        html = (
+            f"<!DOCTYPE html><html lang=en><head><title>T</title></head><body>{body}</body></html>"
+        )
         return TestResponse(
-            [html.encode()], "200 OK",
+            [html.encode()],
+            "200 OK",
             {"Content-Type": "text/html", "Content-Security-Policy": f"script-src 'nonce-{nonce}'"},
             request=None,  # type: ignore[arg-type]
         )
@@ -76,8 +88,15 @@ def test_sectors_lists_the_seven_with_their_defining_codes(client: PageCheckingC
     response = client.get("/sectors")
     text = page_text(response)
     assert len(re.findall(r'<h2 class="govuk-heading-l" id="sector-', response.text)) == 7
-    for name in ("Advanced Manufacturing & Engineering", "Care", "Construction",
-                 "Financial & Related Services", "Health", "IT, Digital & Creative", "Logistics"):
+    for name in (
+        "Advanced Manufacturing & Engineering",
+        "Care",
+        "Construction",
+        "Financial & Related Services",
+        "Health",
+        "IT, Digital & Creative",
+        "Logistics",
+    ):
         assert name in text
     # SIC divisions carry their ONS headings; SOC unit groups their titles.
     assert "87: Residential care activities" in text
@@ -121,8 +140,11 @@ def test_course_search_lists_every_course_by_title_with_pages(client: PageChecki
 def test_course_search_filters(client: PageCheckingClient, query: str, expected: set[str]) -> None:
     response = client.get(f"/courses?{query}")
     assert response.status_code == 200
-    found = set(re.findall(r'<a class="govuk-link" href="/courses/[0-9a-f-]{36}">([^<]+)</a>',
-                           response.text))
+    found = set(
+        re.findall(
+            r'<a class="govuk-link" href="/courses/[0-9a-f-]{36}">([^<]+)</a>', response.text
+        )
+    )
     assert found == expected
 
 
@@ -158,8 +180,9 @@ def test_course_search_refuses_bad_filters_with_a_clear_error(
     assert "<title>Error: Search courses" in response.text
 
 
-def test_course_detail_shows_skills_and_offerings(web_app: Flask,
-                                                  client: PageCheckingClient) -> None:
+def test_course_detail_shows_skills_and_offerings(
+    web_app: Flask, client: PageCheckingClient
+) -> None:
     response = client.get(f"/courses/{course_id(web_app, 'Adult care worker')}")
     assert response.status_code == 200
     text = page_text(response)
@@ -171,8 +194,9 @@ def test_course_detail_shows_skills_and_offerings(web_app: Flask,
     assert "This page shows demo data" in text
 
 
-def test_course_detail_of_real_provision_has_no_demo_notice(web_app: Flask,
-                                                           client: PageCheckingClient) -> None:
+def test_course_detail_of_real_provision_has_no_demo_notice(
+    web_app: Flask, client: PageCheckingClient
+) -> None:
     text = page_text(client.get(f"/courses/{course_id(web_app, 'Bricklayer')}"))
     assert "Tendring Training Trust" in text and "To be confirmed" in text
     assert "This page shows demo data" not in text
@@ -195,8 +219,12 @@ def test_unknown_or_malformed_course_ids_are_not_found(client: PageCheckingClien
     ],
 )
 def test_each_role_lands_on_its_dashboard(
-    client: PageCheckingClient, login_as: Callable[..., Account],
-    role: str, url: str, heading: str, shows: str,
+    client: PageCheckingClient,
+    login_as: Callable[..., Account],
+    role: str,
+    url: str,
+    heading: str,
+    shows: str,
 ) -> None:
     account = login_as(role)
     response = client.get(url)
@@ -208,8 +236,9 @@ def test_each_role_lands_on_its_dashboard(
     assert account.email not in response.text  # the page shows a name, not the address
 
 
-def test_navigation_follows_the_role(client: PageCheckingClient,
-                                     login_as: Callable[..., Account]) -> None:
+def test_navigation_follows_the_role(
+    client: PageCheckingClient, login_as: Callable[..., Account]
+) -> None:
     anonymous = page_text(client.get("/"))
     assert "Your profile" not in anonymous and "Sign in" in anonymous
     login_as("learner")
@@ -217,7 +246,8 @@ def test_navigation_follows_the_role(client: PageCheckingClient,
     assert "Your profile" in learner and "Your organisation" not in learner
 
 
-def test_dashboards_of_demo_organisations_say_so(client: PageCheckingClient,
-                                                 login_as: Callable[..., Account]) -> None:
+def test_dashboards_of_demo_organisations_say_so(
+    client: PageCheckingClient, login_as: Callable[..., Account]
+) -> None:
     login_as("provider")  # linked to the demo college
     assert "This page shows demo data" in page_text(client.get("/provider"))

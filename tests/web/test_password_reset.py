@@ -109,8 +109,9 @@ def test_the_link_ignores_a_forged_host_header(catalogue_db: Path, tmp_path: Pat
     # Without CSRF, as the session cookie is not sent to another host name.
     app = make_app(database, WTF_CSRF_ENABLED=False)
     account = create_account(app, "learner")
-    forged = app.test_client().post("/forgot-password", data={"email": account.email},
-                                    headers={"Host": "attacker.example"})
+    forged = app.test_client().post(
+        "/forgot-password", data={"email": account.email}, headers={"Host": "attacker.example"}
+    )
     assert forged.status_code == 200
     body = _outbox(app)[0].get_payload(decode=True).decode()  # type: ignore[union-attr]
     assert "attacker.example" not in body and "https://skills.example.org/reset-password?" in body
@@ -142,13 +143,15 @@ def test_a_bad_link_is_refused_clearly(client: PageCheckingClient, token: str) -
     assert response.status_code == 400
     assert "This link is not valid" in page_text(response)
     assert "<script>alert" not in response.text
-    posted = client.submit("/reset-password", {"new_password": NEW_PASSWORD},
-                           form_page="/forgot-password")
+    posted = client.submit(
+        "/reset-password", {"new_password": NEW_PASSWORD}, form_page="/forgot-password"
+    )
     assert posted.status_code == 400
 
 
-def test_a_link_expires(web_app: Flask, make_account: Callable[..., Account],
-                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_link_expires(
+    web_app: Flask, make_account: Callable[..., Account], monkeypatch: pytest.MonkeyPatch
+) -> None:
     account = make_account("provider")
     with web_app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == account.email))
@@ -162,8 +165,7 @@ def test_a_link_expires(web_app: Flask, make_account: Callable[..., Account],
         import itsdangerous.timed
 
         later = itsdangerous.timed.TimestampSigner.get_timestamp(None) + 3700  # type: ignore[arg-type]
-        monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp",
-                            lambda self: later)
+        monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp", lambda self: later)
         with pytest.raises(password_reset.InvalidResetLink, match="expired"):
             password_reset.user_for_token(db.session, token, secret, 3600)
 
@@ -174,17 +176,21 @@ def test_a_new_password_is_checked(
     account = make_account("learner")
     _ask(client, account.email)
     client.get(_link(_outbox(web_app)[0]))
-    for new, message in [("short", "Password must be 8 characters or more"),
-                         (PASSWORD, "must be different from your current one"),
-                         ("", "Enter a new password")]:
+    for new, message in [
+        ("short", "Password must be 8 characters or more"),
+        (PASSWORD, "must be different from your current one"),
+        ("", "Enter a new password"),
+    ]:
         response = client.submit("/reset-password", {"new_password": new})
         assert response.status_code == 200 and message in page_text(response)
     assert verify_password(_password_hash(web_app, account.email), PASSWORD)
 
 
 def test_reset_requests_are_rate_limited(web_app: Flask, client: PageCheckingClient) -> None:
-    statuses = [client.submit("/forgot-password", {"email": f"x{i}@example.com"}).status_code
-                for i in range(6)]
+    statuses = [
+        client.submit("/forgot-password", {"email": f"x{i}@example.com"}).status_code
+        for i in range(6)
+    ]
     assert statuses == [200] * 5 + [429]
 
 
@@ -213,18 +219,32 @@ def test_reset_emails_go_through_smtp_when_a_server_is_set(
             sent.append(("send", message["To"]))
 
     monkeypatch.setattr(smtplib, "SMTP", Server)
-    config = {"MAIL_SERVER": "smtp.example.com", "MAIL_PORT": 587, "MAIL_USE_TLS": True,
-              "MAIL_USERNAME": "app", "MAIL_PASSWORD": "pw", "MAIL_FROM": "SkillsMatch <a@b.uk>",
-              "OUTBOX_DIR": str(tmp_path)}
+    config = {
+        "MAIL_SERVER": "smtp.example.com",
+        "MAIL_PORT": 587,
+        "MAIL_USE_TLS": True,
+        "MAIL_USERNAME": "app",
+        "MAIL_PASSWORD": "pw",
+        "MAIL_FROM": "SkillsMatch <a@b.uk>",
+        "OUTBOX_DIR": str(tmp_path),
+    }
     mail.send(config, "ada@example.com", "Subject", "Body")
-    assert sent == [("connect", ("smtp.example.com", 587)), ("starttls", None),
-                    ("login", "app"), ("send", "ada@example.com"), ("quit", None)]
+    assert sent == [
+        ("connect", ("smtp.example.com", 587)),
+        ("starttls", None),
+        ("login", "app"),
+        ("send", "ada@example.com"),
+        ("quit", None),
+    ]
     assert not list(tmp_path.iterdir())  # nothing written to the outbox
 
 
 def test_a_mail_failure_is_reported_without_the_address(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, make_account: Callable[..., Account],
-    catalogue_db: Path, caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    make_account: Callable[..., Account],
+    catalogue_db: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise smtplib.SMTPRecipientsRefused({"ada@example.com": (550, b"no")})
@@ -245,8 +265,11 @@ def test_forwarded_headers_count_only_behind_a_trusted_proxy(
     catalogue_db: Path, tmp_path: Path
 ) -> None:
     database = _catalogue_copy(catalogue_db, tmp_path)
-    forwarded = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https",
-                 "X-Forwarded-Host": "skills.example.org"}
+    forwarded = {
+        "X-Forwarded-For": "203.0.113.9",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "skills.example.org",
+    }
 
     def remote_address(app: Flask) -> tuple[str | None, str]:
         seen: dict[str, object] = {}

@@ -52,17 +52,27 @@ def _counts(app: Flask) -> tuple[int, ...]:
         )
 
 
-def _own_course(app: Flask, provider_name: str = OWN_PROVIDER, title: str = "Data analysis",
-                overview: str = "Learners use spreadsheets software to analyse data."
-                ) -> tuple[uuid.UUID, uuid.UUID]:
+def _own_course(
+    app: Flask,
+    provider_name: str = OWN_PROVIDER,
+    title: str = "Data analysis",
+    overview: str = "Learners use spreadsheets software to analyse data.",
+) -> tuple[uuid.UUID, uuid.UUID]:
     """A course of the provider's own with one offering: (course id, offering id)."""
     with app.app_context():
         provider = db.session.scalar(sa.select(Provider).where(Provider.name == provider_name))
         assert provider is not None
-        course = pc.create_course(db.session, provider, pc.CourseFields(
-            title=title, level="3", overview=overview))
-        offering = pc.add_offering(db.session, provider, course, pc.OfferingFields(
-            mode="in-person", district=CHELMSFORD, start_dates="7/9/2026", places="16"))
+        course = pc.create_course(
+            db.session, provider, pc.CourseFields(title=title, level="3", overview=overview)
+        )
+        offering = pc.add_offering(
+            db.session,
+            provider,
+            course,
+            pc.OfferingFields(
+                mode="in-person", district=CHELMSFORD, start_dates="7/9/2026", places="16"
+            ),
+        )
         db.session.commit()
         return course.public_id, offering.public_id
 
@@ -79,12 +89,15 @@ def _errors(response: TestResponse) -> list[str]:
     summary = re.search(r'govuk-error-summary__list">(.*?)</ul>', response.text, re.S)
     if summary is None:
         return []
-    return [html.unescape(re.sub(r"<[^>]+>", "", m).strip())
-            for m in re.findall(r"<li>(.*?)</li>", summary.group(1), re.S)]
+    return [
+        html.unescape(re.sub(r"<[^>]+>", "", m).strip())
+        for m in re.findall(r"<li>(.*?)</li>", summary.group(1), re.S)
+    ]
 
 
-def _upload(client: PageCheckingClient, content: bytes, name: str = "courses.csv",
-            skip: bool = False) -> TestResponse:
+def _upload(
+    client: PageCheckingClient, content: bytes, name: str = "courses.csv", skip: bool = False
+) -> TestResponse:
     values: dict[str, Any] = {
         "csrf_token": client.csrf_token("/provider/import"),
         "file": FileStorage(io.BytesIO(content), filename=name, content_type="text/csv"),
@@ -93,8 +106,9 @@ def _upload(client: PageCheckingClient, content: bytes, name: str = "courses.csv
         values["skip_invalid"] = "y"
     # Encoded in memory: the test client would otherwise spool a large body to a file.
     boundary, body = encode_multipart(values)
-    return client.post("/provider/import", data=body,
-                       content_type=f"multipart/form-data; boundary={boundary}")
+    return client.post(
+        "/provider/import", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
 
 
 # --- listing and courses ------------------------------------------------------------------------
@@ -131,10 +145,15 @@ def test_a_provider_adds_a_course_and_where_it_runs(
     assert 'href="#title"' in refused.text and 'href="#level"' in refused.text
     assert _counts(web_app) == before
 
-    added = client.submit("/provider/courses/new", {
-        "title": "Data analysis with spreadsheets", "level": "3", "route": "Digital",
-        "overview": "Learners use spreadsheets software to analyse data.",
-    })
+    added = client.submit(
+        "/provider/courses/new",
+        {
+            "title": "Data analysis with spreadsheets",
+            "level": "3",
+            "route": "Digital",
+            "overview": "Learners use spreadsheets software to analyse data.",
+        },
+    )
     assert added.status_code == 303
     match = re.fullmatch(r"/provider/courses/([0-9a-f-]{36})/offerings/new", added.location)
     assert match
@@ -142,10 +161,19 @@ def test_a_provider_adds_a_course_and_where_it_runs(
     assert "has been added" in page_text(offering_page)
 
     refused = client.submit(added.location, {"mode": "in-person", "places": "lots"})
-    assert _errors(refused) == ["Select the district where the course runs",
-                                "Number of places must be a whole number, like 12"]
-    done = client.submit(added.location, {"mode": "in-person", "district": CHELMSFORD,
-                                          "start_dates": "7/9/2026\n11/1/2027", "places": "16"})
+    assert _errors(refused) == [
+        "Select the district where the course runs",
+        "Number of places must be a whole number, like 12",
+    ]
+    done = client.submit(
+        added.location,
+        {
+            "mode": "in-person",
+            "district": CHELMSFORD,
+            "start_dates": "7/9/2026\n11/1/2027",
+            "places": "16",
+        },
+    )
     assert done.status_code == 303 and done.location == f"/provider/courses/{match.group(1)}"
     text = page_text(client.get(done.location))
     assert "Chelmsford In person 7 September 2026 11 January 2027 16" in text
@@ -158,10 +186,17 @@ def test_the_navigation_keeps_your_courses_current_on_every_provider_page(
     web_app: Flask, client: PageCheckingClient, provider: Account
 ) -> None:
     course_id, offering_id = _own_course(web_app)
-    for url in ("/provider/import", f"/provider/courses/{course_id}/skills",
-                f"/provider/offerings/{offering_id}/edit", "/provider/standards"):
-        active = re.findall(r'govuk-service-navigation__item--active">\s*<a[^>]*>\s*'
-                            r'(?:<strong[^>]*>)?\s*([^<]+?)\s*<', client.get(url).text)
+    for url in (
+        "/provider/import",
+        f"/provider/courses/{course_id}/skills",
+        f"/provider/offerings/{offering_id}/edit",
+        "/provider/standards",
+    ):
+        active = re.findall(
+            r'govuk-service-navigation__item--active">\s*<a[^>]*>\s*'
+            r"(?:<strong[^>]*>)?\s*([^<]+?)\s*<",
+            client.get(url).text,
+        )
         assert active == ["Your courses"], url
 
 
@@ -171,10 +206,16 @@ def test_a_provider_changes_its_course_but_not_a_standard(
     course_id, _ = _own_course(web_app)
     form = client.get(f"/provider/courses/{course_id}/edit")
     assert 'value="Data analysis"' in form.text and "Learners use spreadsheets" in form.text
-    changed = client.submit(f"/provider/courses/{course_id}/edit", {
-        "title": "Data analysis for beginners", "code": "DA-1", "level": "2", "duration": "6",
-        "overview": "Learners provide personal care.",
-    })
+    changed = client.submit(
+        f"/provider/courses/{course_id}/edit",
+        {
+            "title": "Data analysis for beginners",
+            "code": "DA-1",
+            "level": "2",
+            "duration": "6",
+            "overview": "Learners provide personal care.",
+        },
+    )
     assert changed.status_code == 303
     text = page_text(client.get(changed.location))
     assert "Data analysis for beginners" in text and "DA-1" in text and "6 months" in text
@@ -209,7 +250,8 @@ def test_a_provider_changes_and_deletes_its_offering(
     form = client.get(url)
     assert "7/9/2026</textarea>" in form.text and 'value="16"' in form.text
     assert _errors(client.submit(url, {"mode": "online", "places": "-3"})) == [
-        "Number of places must be between 0 and 100,000"]
+        "Number of places must be between 0 and 100,000"
+    ]
     changed = client.submit(url, {"mode": "online", "places": "25", "start_dates": ""})
     assert changed.location == f"/provider/courses/{course_id}"
     assert "Online Online To be confirmed 25" in page_text(client.get(changed.location))
@@ -221,8 +263,9 @@ def test_a_provider_changes_and_deletes_its_offering(
     assert "You do not run this course anywhere yet" in page_text(client.get(deleted.location))
     assert client.get(url).status_code == 404
     with web_app.app_context():
-        events = db.session.scalars(sa.select(AuditEvent).where(
-            AuditEvent.action == "delete-offering")).all()
+        events = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "delete-offering")
+        ).all()
         assert [e.target_id for e in events] == [offering_id]
 
 
@@ -233,16 +276,22 @@ def test_a_provider_confirms_removes_and_adds_skills(
     web_app: Flask, client: PageCheckingClient, provider: Account
 ) -> None:
     course_id, _ = _own_course(
-        web_app, title="Data analysis with spreadsheets",
-        overview="Learners use spreadsheets software to analyse data and present findings.")
+        web_app,
+        title="Data analysis with spreadsheets",
+        overview="Learners use spreadsheets software to analyse data and present findings.",
+    )
     url = f"/provider/courses/{course_id}/skills"
     text = page_text(client.get(url))
     listed = re.search(r"Skills listed for this course (.*) Suggested from the course text", text)
-    assert listed and re.search(r"use spreadsheets software Your course text \(not confirmed\) "
-                                r"\d\d% Confirm use spreadsheets software Remove", listed.group(1))
+    assert listed and re.search(
+        r"use spreadsheets software Your course text \(not confirmed\) "
+        r"\d\d% Confirm use spreadsheets software Remove",
+        listed.group(1),
+    )
     suggested = re.search(r"Suggested from the course text (.*) Add a skill", text)
     assert suggested and re.search(
-        r"analyse data (Likely|Possible), \d\d% “.+” Confirm analyse data", suggested.group(1))
+        r"analyse data (Likely|Possible), \d\d% “.+” Confirm analyse data", suggested.group(1)
+    )
 
     done = client.submit(url, {"skill": ESCO + "analyse-data", "action": "confirm"})
     assert done.status_code == 303 and done.location == url
@@ -257,20 +306,29 @@ def test_a_provider_confirms_removes_and_adds_skills(
     assert listed and "use spreadsheets software" not in listed.group(1)
 
     search = client.get(url + "?q=personal+care")
-    assert ("Skills matching “personal care” Skill Actions provide personal care "
-            "Add provide personal care") in page_text(search)
-    added = client.submit(url, {"skill": ESCO + "personal-care", "action": "confirm",
-                                "q": "personal care"}, form_page=url + "?q=personal+care")
+    assert (
+        "Skills matching “personal care” Skill Actions provide personal care "
+        "Add provide personal care"
+    ) in page_text(search)
+    added = client.submit(
+        url,
+        {"skill": ESCO + "personal-care", "action": "confirm", "q": "personal care"},
+        form_page=url + "?q=personal+care",
+    )
     assert added.location == url + "?q=personal+care"
     with web_app.app_context():
         rows = db.session.execute(
             sa.select(CourseSkill.provenance, sa.func.count())
-            .join(Course).where(Course.public_id == course_id).group_by(CourseSkill.provenance)
+            .join(Course)
+            .where(Course.public_id == course_id)
+            .group_by(CourseSkill.provenance)
         ).all()
     assert dict(rows) == {"confirmed": 2}
 
-    for bad in ({"skill": "http://example.org/nope", "action": "confirm"},
-                {"skill": SPREADSHEETS, "action": "explode"}):
+    for bad in (
+        {"skill": "http://example.org/nope", "action": "confirm"},
+        {"skill": SPREADSHEETS, "action": "explode"},
+    ):
         assert client.submit(url, bad).status_code == 400
 
 
@@ -307,15 +365,15 @@ def test_skipping_invalid_rows_reports_exactly_what_was_skipped(
     web_app: Flask, client: PageCheckingClient, provider: Account
 ) -> None:
     before = _counts(web_app)
-    done = _upload(client, csv_file(GOOD, BAD, "CARE-2,Care,2,Chelmsford,x,in-person,,"),
-                   skip=True)
+    done = _upload(client, csv_file(GOOD, BAD, "CARE-2,Care,2,Chelmsford,x,in-person,,"), skip=True)
     assert done.status_code == 303 and done.location == "/provider/import"
     text = page_text(client.get("/provider/import"))
     assert "1 offering imported from courses.csv" in text and "2 rows were skipped" in text
     skipped = re.search(r"Rows skipped Line Column Problem (.*?) Upload a CSV", text)
     assert skipped and skipped.group(1) == (
         "3 district unknown district 'Narnia' (give an ONS code, district name or postcode) "
-        "4 places not a whole number: 'x'")
+        "4 places not a whole number: 'x'"
+    )
     assert "Rows skipped" not in page_text(client.get("/provider/import"))  # shown once
     after = _counts(web_app)
     assert (after[0] - before[0], after[1] - before[1], after[3]) == (1, 1, before[3])
@@ -323,10 +381,15 @@ def test_skipping_invalid_rows_reports_exactly_what_was_skipped(
         course = db.session.scalar(sa.select(Course).where(Course.reference == "DA-101"))
         assert course is not None and course.owner_provider_id is not None
         assert db.session.get(Provider, course.owner_provider_id).name == OWN_PROVIDER
-        event = db.session.scalar(sa.select(AuditEvent).where(
-            AuditEvent.action == "import-courses"))
+        event = db.session.scalar(
+            sa.select(AuditEvent).where(AuditEvent.action == "import-courses")
+        )
         assert event is not None and event.detail == {
-            "read": 3, "loaded": 1, "present": 0, "skipped": 2}
+            "read": 3,
+            "loaded": 1,
+            "present": 0,
+            "skipped": 2,
+        }
 
 
 def test_a_long_skip_report_is_cut_to_fit_the_session(
@@ -345,15 +408,26 @@ def test_a_long_skip_report_is_cut_to_fit_the_session(
     ("content", "name", "message"),
     [
         (b"", "courses.csv", "courses.csv cannot be imported: empty file"),
-        (b"PK\x03\x04zip", "courses.xlsx", "courses.xlsx cannot be imported: binary file: a ZIP "
-                                            "archive (an Excel .xlsx workbook?); export it as CSV"),
-        (b"name,age\nAda,36\n", "people.csv", "people.csv cannot be imported: wrong header: "
-                                              "missing required column(s) reference"),
+        (
+            b"PK\x03\x04zip",
+            "courses.xlsx",
+            "courses.xlsx cannot be imported: binary file: a ZIP "
+            "archive (an Excel .xlsx workbook?); export it as CSV",
+        ),
+        (
+            b"name,age\nAda,36\n",
+            "people.csv",
+            "people.csv cannot be imported: wrong header: missing required column(s) reference",
+        ),
     ],
 )
 def test_unusable_files_get_one_clear_message(
-    web_app: Flask, client: PageCheckingClient, provider: Account,
-    content: bytes, name: str, message: str,
+    web_app: Flask,
+    client: PageCheckingClient,
+    provider: Account,
+    content: bytes,
+    name: str,
+    message: str,
 ) -> None:
     before = _counts(web_app)
     errors = _errors(_upload(client, content, name))
@@ -362,8 +436,11 @@ def test_unusable_files_get_one_clear_message(
 
 
 def test_no_file_chosen(client: PageCheckingClient, provider: Account) -> None:
-    response = client.post("/provider/import", data={
-        "csrf_token": client.csrf_token("/provider/import")}, content_type="multipart/form-data")
+    response = client.post(
+        "/provider/import",
+        data={"csrf_token": client.csrf_token("/provider/import")},
+        content_type="multipart/form-data",
+    )
     assert _errors(response) == ["Select a CSV file of your courses"]
 
 
@@ -403,16 +480,25 @@ def test_one_provider_cannot_reach_anothers_courses_or_offerings(
         f"/provider/offerings/{standard_offering_id}/delete",
     ]
     token = client.csrf_token("/provider/courses/new")
-    data = {"csrf_token": token, "title": "Taken", "level": "2", "mode": "online",
-            "places": "1", "skill": SPREADSHEETS, "action": "remove"}
+    data = {
+        "csrf_token": token,
+        "title": "Taken",
+        "level": "2",
+        "mode": "online",
+        "places": "1",
+        "skill": SPREADSHEETS,
+        "action": "remove",
+    }
     for url in routes:
         assert client.get(url).status_code == 404, url
         if url != routes[0]:  # the course page only shows
             assert client.post(url, data=data).status_code == 404, url
     assert _counts(web_app) == before
     with web_app.app_context():
-        assert db.session.scalar(sa.select(Course.title).where(
-            Course.public_id == course_id)) == "Data analysis"
+        assert (
+            db.session.scalar(sa.select(Course.title).where(Course.public_id == course_id))
+            == "Data analysis"
+        )
 
 
 def test_an_account_not_linked_to_a_provider_is_refused(
@@ -451,11 +537,21 @@ def test_injection_payloads_are_stored_as_text_and_shown_escaped(
         before = _counts(web_app)
         # Fields that refuse a payload change nothing and answer with the form.
         for url, data in [
-            ("/provider/courses/new", {"title": "T", "code": payload, "level": payload,
-                                       "duration": payload, "route": payload,
-                                       "sector": payload}),
-            (f"/provider/offerings/{offering_id}/edit",
-             {"mode": payload, "district": payload, "start_dates": payload, "places": payload}),
+            (
+                "/provider/courses/new",
+                {
+                    "title": "T",
+                    "code": payload,
+                    "level": payload,
+                    "duration": payload,
+                    "route": payload,
+                    "sector": payload,
+                },
+            ),
+            (
+                f"/provider/offerings/{offering_id}/edit",
+                {"mode": payload, "district": payload, "start_dates": payload, "places": payload},
+            ),
         ]:
             response = client.submit(url, data)
             assert response.status_code == 200, (url, payload)
@@ -467,8 +563,10 @@ def test_injection_payloads_are_stored_as_text_and_shown_escaped(
             assert "<script>alert" not in response.text and "<img src=x" not in response.text
 
         # Free text is kept as typed (less control characters) and shown escaped.
-        done = client.submit(f"/provider/courses/{course_id}/edit", {
-            "title": f"Course {payload}", "level": "3", "overview": f"About {payload}"})
+        done = client.submit(
+            f"/provider/courses/{course_id}/edit",
+            {"title": f"Course {payload}", "level": "3", "overview": f"About {payload}"},
+        )
         assert done.status_code == 303, payload
         page = client.get(done.location)
         assert page.status_code == 200
@@ -478,8 +576,12 @@ def test_injection_payloads_are_stored_as_text_and_shown_escaped(
 
     # An uploaded file's text, and its name, are shown escaped too.
     out = io.StringIO()
-    csv.writer(out).writerows([pc.TEMPLATE_COLUMNS[:5], ["X-1", PAYLOADS[0], PAYLOADS[0],
-                                                         "<img src=x onerror=alert(1)>", "5"]])
+    csv.writer(out).writerows(
+        [
+            pc.TEMPLATE_COLUMNS[:5],
+            ["X-1", PAYLOADS[0], PAYLOADS[0], "<img src=x onerror=alert(1)>", "5"],
+        ]
+    )
     before = _counts(web_app)
     response = _upload(client, out.getvalue().encode(), name="<img src=x onerror=alert(1)>.csv")
     assert response.status_code == 200 and _counts(web_app) == before

@@ -101,8 +101,11 @@ POLICY: dict[str, frozenset[str]] = {
 
 
 def test_every_endpoint_has_exactly_one_access_rule(web_app: Flask) -> None:
-    missing = [r.endpoint for r in site_rules(web_app)
-               if access_rule(web_app.view_functions[r.endpoint]) is None]
+    missing = [
+        r.endpoint
+        for r in site_rules(web_app)
+        if access_rule(web_app.view_functions[r.endpoint]) is None
+    ]
     assert missing == []
 
 
@@ -189,4 +192,3 @@ def test_a_view_without_an_access_rule_is_refused(catalogue_db: Path, tmp_path: 
     app.add_url_rule("/forgotten", "forgotten", lambda: "secret")
     response = app.test_client().get("/forgotten")
     assert response.status_code == 403 and b"secret" not in response.data
-

@@ -26,14 +26,30 @@ REQUIRED_HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-CSP_PARTS = ("default-src 'self'", "frame-ancestors 'none'", "object-src 'none'",
-             "base-uri 'none'", "form-action 'self'", "style-src 'self'")
+CSP_PARTS = (
+    "default-src 'self'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "style-src 'self'",
+)
 
 
 def _get_urls(app: Flask) -> list[str]:
-    return ["/", "/sectors", "/courses", f"/courses/{course_id(app, 'Adult care worker')}",
-            "/sign-in", "/register", "/register/learner", "/register/employer", "/data-sources",
-            "/privacy", "/no-such-page"]
+    return [
+        "/",
+        "/sectors",
+        "/courses",
+        f"/courses/{course_id(app, 'Adult care worker')}",
+        "/sign-in",
+        "/register",
+        "/register/learner",
+        "/register/employer",
+        "/data-sources",
+        "/privacy",
+        "/no-such-page",
+    ]
 
 
 def _check_headers(response: object, url: str) -> None:
@@ -49,8 +65,9 @@ def _check_headers(response: object, url: str) -> None:
     assert headers.get("Permissions-Policy")
 
 
-def test_every_page_sends_the_security_headers(web_app: Flask, client: PageCheckingClient,
-                                               login_as: Callable[..., Account]) -> None:
+def test_every_page_sends_the_security_headers(
+    web_app: Flask, client: PageCheckingClient, login_as: Callable[..., Account]
+) -> None:
     checked = 0
     for url in _get_urls(web_app):
         _check_headers(client.get(url), url)
@@ -119,13 +136,15 @@ def test_every_state_changing_route_needs_a_csrf_token(
     assert client.get("/learner").status_code == 200
 
 
-def test_a_token_from_another_session_is_refused(web_app: Flask, client: PageCheckingClient,
-                                                 make_account: Callable[..., Account]) -> None:
+def test_a_token_from_another_session_is_refused(
+    web_app: Flask, client: PageCheckingClient, make_account: Callable[..., Account]
+) -> None:
     other: PageCheckingClient = web_app.test_client()  # type: ignore[assignment]
     token = other.csrf_token("/sign-in")
     account = make_account("learner")
-    response = client.post("/sign-in", data={"email": account.email, "password": PASSWORD,
-                                             "csrf_token": token})
+    response = client.post(
+        "/sign-in", data={"email": account.email, "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 400
 
 
@@ -155,8 +174,9 @@ def test_registration_is_rate_limited(client: PageCheckingClient) -> None:
     assert statuses == [200] * 5 + [429]
 
 
-def test_redis_rate_limit_storage(catalogue_db: Path, tmp_path: Path,
-                                  make_account: Callable[..., Account]) -> None:
+def test_redis_rate_limit_storage(
+    catalogue_db: Path, tmp_path: Path, make_account: Callable[..., Account]
+) -> None:
     """Production counts attempts in Redis, shared by every worker."""
     url = "redis://127.0.0.1:6379"
     try:
@@ -196,8 +216,9 @@ def test_redis_rate_limit_storage(catalogue_db: Path, tmp_path: Path,
         ("DELETE", "/courses", 405, "Sorry, that action is not allowed here"),
     ],
 )
-def test_error_pages_are_generic(client: PageCheckingClient, method: str, url: str,
-                                 status: int, heading: str) -> None:
+def test_error_pages_are_generic(
+    client: PageCheckingClient, method: str, url: str, status: int, heading: str
+) -> None:
     response = client.open(url, method=method)
     assert response.status_code == status
     assert heading in page_text(response)
@@ -205,8 +226,9 @@ def test_error_pages_are_generic(client: PageCheckingClient, method: str, url: s
         assert "Allow" in response.headers
 
 
-def test_a_wrong_role_gets_the_forbidden_page(client: PageCheckingClient,
-                                              login_as: Callable[..., Account]) -> None:
+def test_a_wrong_role_gets_the_forbidden_page(
+    client: PageCheckingClient, login_as: Callable[..., Account]
+) -> None:
     login_as("learner")
     response = client.get("/board")
     assert response.status_code == 403
@@ -257,25 +279,35 @@ def test_access_decorators_refuse_misuse() -> None:
         (None, None),
     ],
 )
-def test_safe_next_allows_only_paths_on_this_site(target: str | None,
-                                                  expected: str | None) -> None:
+def test_safe_next_allows_only_paths_on_this_site(target: str | None, expected: str | None) -> None:
     assert safe_next(target) == expected
 
 
-def test_the_audit_helper_records_identifiers_only(web_app: Flask,
-                                                   make_account: Callable[..., Account]) -> None:
+def test_the_audit_helper_records_identifiers_only(
+    web_app: Flask, make_account: Callable[..., Account]
+) -> None:
     account = make_account("board")
     target = uuid.uuid4()
     with web_app.app_context():
         actor = db.session.scalar(sa.select(User).where(User.email == account.email))
-        audit.record(db.session, actor=actor, action="export", target_type="learner",
-                     target_id=target, request_id="r1", detail={"format": "csv", "rows": 3})
-        audit.record(db.session, actor=None, action="delete", target_type="learner",
-                     target_id=target)
+        audit.record(
+            db.session,
+            actor=actor,
+            action="export",
+            target_type="learner",
+            target_id=target,
+            request_id="r1",
+            detail={"format": "csv", "rows": 3},
+        )
+        audit.record(
+            db.session, actor=None, action="delete", target_type="learner", target_id=target
+        )
         db.session.commit()
         events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
         assert [(e.actor_role, e.action, e.target_id) for e in events] == [
-            ("board", "export", target), ("system", "delete", target)]
+            ("board", "export", target),
+            ("system", "delete", target),
+        ]
         assert events[0].actor_id == account.public_id
         assert events[0].detail == {"format": "csv", "rows": 3}
         for bad in (
@@ -285,7 +317,12 @@ def test_the_audit_helper_records_identifiers_only(web_app: Flask,
             {"detail": {"note": "free text typed by someone"}},
             {"detail": {"fields": ["name"]}},
         ):
-            kwargs = {"actor": actor, "action": "read", "target_type": "learner",
-                      "target_id": target, **bad}
+            kwargs = {
+                "actor": actor,
+                "action": "read",
+                "target_type": "learner",
+                "target_id": target,
+                **bad,
+            }
             with pytest.raises(ValueError):
                 audit.record(db.session, **kwargs)  # type: ignore[arg-type]

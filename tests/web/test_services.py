@@ -25,7 +25,10 @@ def catalogue_app(app: Flask) -> Flask:
 def test_accounts_register_authenticate_and_revoke(catalogue_app: Flask) -> None:
     with catalogue_app.app_context():
         learner = accounts.register_learner(
-            db.session, email="Ada@Example.com", password=PASSWORD, name="  Ada   Lovelace ",
+            db.session,
+            email="Ada@Example.com",
+            password=PASSWORD,
+            name="  Ada   Lovelace ",
             district_code=CHELMSFORD,
         )
         db.session.commit()
@@ -42,8 +45,9 @@ def test_accounts_register_authenticate_and_revoke(catalogue_app: Flask) -> None
         assert accounts.user_for_session(db.session, uuid.uuid4(), version + 1) is None
 
         with pytest.raises(accounts.AccountError) as taken:
-            accounts.register_learner(db.session, email="ada@example.com", password=PASSWORD,
-                                      name="Ada")
+            accounts.register_learner(
+                db.session, email="ada@example.com", password=PASSWORD, name="Ada"
+            )
         assert taken.value.field == "email"
         db.session.rollback()
 
@@ -57,8 +61,13 @@ def test_employers_take_their_sector_from_the_sic_activity(catalogue_app: Flask)
         assert accounts.search_activities(db.session, "x") == []  # too short to search
         chosen = next(m for m in matches if m.sector_name)
         user = accounts.register_employer(
-            db.session, email="grace@example.com", password=PASSWORD, name="Grace",
-            organisation="Byte Works", district_code=TENDRING, activity_id=chosen.id,
+            db.session,
+            email="grace@example.com",
+            password=PASSWORD,
+            name="Grace",
+            organisation="Byte Works",
+            district_code=TENDRING,
+            activity_id=chosen.id,
         )
         db.session.commit()
         employer = db.session.get(Employer, user.employer_id)
@@ -66,7 +75,10 @@ def test_employers_take_their_sector_from_the_sic_activity(catalogue_app: Flask)
         assert employer.sector is not None and employer.sector.name == chosen.sector_name
         summary = dashboards.employer_summary(db.session, user)
         assert (summary.sector, summary.district, summary.skill_needs) == (
-            chosen.sector_name, "Tendring", 0)
+            chosen.sector_name,
+            "Tendring",
+            0,
+        )
 
 
 def test_catalogue_search_and_detail(catalogue_app: Flask) -> None:

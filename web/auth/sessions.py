@@ -83,9 +83,10 @@ def _expire_session() -> None:
     started = float(session.get(SIGNED_IN_AT, 0))
     seen = float(session.get(SEEN_AT, 0))
     config = current_app.config
-    if now - seen > config["SESSION_IDLE_SECONDS"] or now - started > config[
-        "SESSION_ABSOLUTE_SECONDS"
-    ]:
+    if (
+        now - seen > config["SESSION_IDLE_SECONDS"]
+        or now - started > config["SESSION_ABSOLUTE_SECONDS"]
+    ):
         logout_user()
         session.clear()
         g.session_expired = True

@@ -207,17 +207,24 @@ def forgot_password() -> ResponseReturnValue:
                 db.session,
                 form.email.data or "",
                 current_app.config,
-                lambda token: current_app.config["PUBLIC_URL"].rstrip("/")
-                + url_for("auth.reset_password", token=token),
+                lambda token: (
+                    current_app.config["PUBLIC_URL"].rstrip("/")
+                    + url_for("auth.reset_password", token=token)
+                ),
             )
         except mail.MailError as exc:
             current_app.logger.error("password reset email not sent: %s", exc)
             add_error(form, "email", "We could not send the email just now. Try again later")
         else:
             if user is not None:
-                audit.record(db.session, actor=user, action="request-password-reset",
-                             target_type="user", target_id=user.public_id,
-                             request_id=request_id())
+                audit.record(
+                    db.session,
+                    actor=user,
+                    action="request-password-reset",
+                    target_type="user",
+                    target_id=user.public_id,
+                    request_id=request_id(),
+                )
                 db.session.commit()
             minutes = current_app.config["PASSWORD_RESET_SECONDS"] // 60
             return render_template("auth/reset_link_sent.html", minutes=minutes)
@@ -239,7 +246,9 @@ def reset_password() -> ResponseReturnValue:
     token = str(session.get(RESET_TOKEN, ""))
     try:
         user = password_reset.user_for_token(
-            db.session, token, current_app.config["SECRET_KEY"],
+            db.session,
+            token,
+            current_app.config["SECRET_KEY"],
             current_app.config["PASSWORD_RESET_SECONDS"],
         )
     except password_reset.InvalidResetLink as exc:
@@ -253,8 +262,14 @@ def reset_password() -> ResponseReturnValue:
             db.session.rollback()
             add_error(form, exc.field, exc.message)
         else:
-            audit.record(db.session, actor=user, action="reset-password", target_type="user",
-                         target_id=user.public_id, request_id=request_id())
+            audit.record(
+                db.session,
+                actor=user,
+                action="reset-password",
+                target_type="user",
+                target_id=user.public_id,
+                request_id=request_id(),
+            )
             db.session.commit()
             current_app.logger.info("password reset: user=%s", user.public_id)
             end_session()  # whoever was signed in here, a fresh sign-in follows

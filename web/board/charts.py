@@ -63,11 +63,13 @@ def amount(value: float | None) -> str:
 def _finish(
     chart: alt.TopLevelMixin, values: list[dict[str, Any]], description: str, height: int
 ) -> alt.TopLevelMixin:
-    finished = chart.properties(
-        width="container", height=height, description=description
-    ).configure(font=FONT).configure_axis(
-        labelFontSize=13, titleFontSize=14, labelColor=TEXT, titleColor=TEXT
-    ).configure_legend(labelFontSize=13, titleFontSize=14).configure_view(stroke=None)
+    finished = (
+        chart.properties(width="container", height=height, description=description)
+        .configure(font=FONT)
+        .configure_axis(labelFontSize=13, titleFontSize=14, labelColor=TEXT, titleColor=TEXT)
+        .configure_legend(labelFontSize=13, titleFontSize=14)
+        .configure_view(stroke=None)
+    )
     # The rows go in last: Altair deep-copies a chart's data at every step that builds it.
     finished.data = alt.Data(values=values)
     return finished
@@ -102,30 +104,47 @@ def heatmap(cells: Sequence[Cell], figure_id: str = "heatmap") -> Figure:
     sectors = sorted({c.sector_name for c in cells})
     districts = sorted({c.district_name for c in cells})
     base = alt.Chart().encode(
-        x=alt.X("sector:N", title="Sector", sort=sectors,
-                axis=alt.Axis(orient="top", labelAngle=0, labelLimit=0,
-                              labelBaseline="line-bottom", labelPadding=14,
-                              # "Advanced Manufacturing & Engineering" on two lines.
-                              labelExpr="split(replace(datum.label, ' & ', ' &|'), '|')")),
+        x=alt.X(
+            "sector:N",
+            title="Sector",
+            sort=sectors,
+            axis=alt.Axis(
+                orient="top",
+                labelAngle=0,
+                labelLimit=0,
+                labelBaseline="line-bottom",
+                labelPadding=14,
+                # "Advanced Manufacturing & Engineering" on two lines.
+                labelExpr="split(replace(datum.label, ' & ', ' &|'), '|')",
+            ),
+        ),
         y=alt.Y("district:N", title="District", sort=districts),
     )
     background = base.mark_rect(color=EMPTY, stroke="white", strokeWidth=2)
-    cells_shaded = base.mark_rect(stroke="white", strokeWidth=2).encode(
-        color=alt.Color(
-            "severity:Q",
-            title="Share of demand unmet",
-            scale=alt.Scale(domain=[0, 1], scheme="orangered"),
-            legend=alt.Legend(format=".0%", orient="bottom", gradientLength=320,
-                              values=[0, 0.25, 0.5, 0.75, 1]),
-        ),
-        tooltip=[
-            alt.Tooltip("sector:N", title="Sector"),
-            alt.Tooltip("district:N", title="District"),
-            alt.Tooltip("severity:Q", title="Unmet", format=".0%"),
-            alt.Tooltip("shortfall:Q", title="Shortfall", format=",.1f"),
-            alt.Tooltip("per_10k:Q", title="Per 10,000 working-age", format=",.1f"),
-        ],
-    ).transform_filter("isValid(datum.severity)")
+    cells_shaded = (
+        base.mark_rect(stroke="white", strokeWidth=2)
+        .encode(
+            color=alt.Color(
+                "severity:Q",
+                title="Share of demand unmet",
+                scale=alt.Scale(domain=[0, 1], scheme="orangered"),
+                legend=alt.Legend(
+                    format=".0%",
+                    orient="bottom",
+                    gradientLength=320,
+                    values=[0, 0.25, 0.5, 0.75, 1],
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("sector:N", title="Sector"),
+                alt.Tooltip("district:N", title="District"),
+                alt.Tooltip("severity:Q", title="Unmet", format=".0%"),
+                alt.Tooltip("shortfall:Q", title="Shortfall", format=",.1f"),
+                alt.Tooltip("per_10k:Q", title="Per 10,000 working-age", format=",.1f"),
+            ],
+        )
+        .transform_filter("isValid(datum.severity)")
+    )
     labels = base.mark_text(fontSize=13).encode(
         text="label:N",
         color=alt.condition("datum.severity > 0.55", alt.value("white"), alt.value(TEXT)),
@@ -182,12 +201,16 @@ def top_gaps(
     values = []
     for r in shown:
         label = row_label(r, sector=sector, district=district)
-        values.append({"gap": label, "part": "Met by courses in reach", "people": r.usable_supply,
-                       "order": 0})
+        values.append(
+            {"gap": label, "part": "Met by courses in reach", "people": r.usable_supply, "order": 0}
+        )
         values.append({"gap": label, "part": "Shortfall", "people": r.shortfall, "order": 1})
     chart = _finish(
-        _stacked("gap", [row_label(r, sector=sector, district=district) for r in shown],
-                 "People needing the skill"),
+        _stacked(
+            "gap",
+            [row_label(r, sector=sector, district=district) for r in shown],
+            "People needing the skill",
+        ),
         values,
         "Bar chart of the largest skill gaps: people needing each skill, split into those "
         "course places in reach can meet and the shortfall. The table after it lists them.",
@@ -218,18 +241,27 @@ def top_gaps_summary(rows: Sequence[GapRow]) -> str:
 
 
 def _stacked(field: str, order: list[str], title: str) -> alt.Chart:
-    return alt.Chart().mark_bar().encode(
-        y=alt.Y(f"{field}:N", title=None, sort=order, axis=alt.Axis(labelLimit=400)),
-        x=alt.X("sum(people):Q", title=title, stack="zero"),
-        color=alt.Color(
-            "part:N",
-            title=None,
-            scale=alt.Scale(domain=["Met by courses in reach", "Shortfall"], range=[MET, SHORT]),
-            legend=alt.Legend(orient="bottom"),
-        ),
-        order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip(f"{field}:N", title="Group"), alt.Tooltip("part:N", title="Part"),
-                 alt.Tooltip("people:Q", title="Skill needs", format=",.1f")],
+    return (
+        alt.Chart()
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{field}:N", title=None, sort=order, axis=alt.Axis(labelLimit=400)),
+            x=alt.X("sum(people):Q", title=title, stack="zero"),
+            color=alt.Color(
+                "part:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=["Met by courses in reach", "Shortfall"], range=[MET, SHORT]
+                ),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip(f"{field}:N", title="Group"),
+                alt.Tooltip("part:N", title="Part"),
+                alt.Tooltip("people:Q", title="Skill needs", format=",.1f"),
+            ],
+        )
     )
 
 
@@ -243,8 +275,14 @@ def coverage(
     shown = [r for r in rollups if r.demand > 0][:TOP_BARS]
     values = []
     for r in shown:
-        values.append({"group": r.label, "part": "Met by courses in reach",
-                       "people": r.usable_supply, "order": 0})
+        values.append(
+            {
+                "group": r.label,
+                "part": "Met by courses in reach",
+                "people": r.usable_supply,
+                "order": 0,
+            }
+        )
         values.append({"group": r.label, "part": "Shortfall", "people": r.shortfall, "order": 1})
     chart = _finish(
         _stacked("group", [r.label for r in shown], "Skill needs"),
@@ -283,26 +321,35 @@ def coverage_summary(rollups: Sequence[Rollup], what: str, ranked: bool = True) 
 def per_10k(rollups: Sequence[Rollup], figure_id: str = "per-10k") -> Figure:
     """Bars of the shortfall per 10,000 working-age residents, by district."""
     values = [
-        {"district": r.label, "per_10k": r.extra.get("shortfall_per_10k") or 0.0,
-         "shortfall": r.shortfall, "working_age": r.extra.get("working_age", 0)}
+        {
+            "district": r.label,
+            "per_10k": r.extra.get("shortfall_per_10k") or 0.0,
+            "shortfall": r.shortfall,
+            "working_age": r.extra.get("working_age", 0),
+        }
         for r in rollups
     ]
     values.sort(key=lambda v: (-v["per_10k"], v["district"]))
     chart = _finish(
-        alt.Chart().mark_bar(color=SHORT).encode(
+        alt.Chart()
+        .mark_bar(color=SHORT)
+        .encode(
             y=alt.Y("district:N", title=None, sort=[v["district"] for v in values]),
             x=alt.X("per_10k:Q", title="Shortfall per 10,000 working-age residents"),
-            tooltip=[alt.Tooltip("district:N", title="District"),
-                     alt.Tooltip("per_10k:Q", title="Per 10,000", format=",.1f"),
-                     alt.Tooltip("shortfall:Q", title="Shortfall", format=",.1f")],
+            tooltip=[
+                alt.Tooltip("district:N", title="District"),
+                alt.Tooltip("per_10k:Q", title="Per 10,000", format=",.1f"),
+                alt.Tooltip("shortfall:Q", title="Shortfall", format=",.1f"),
+            ],
         ),
         values,
         "Bar chart of the shortfall of skill needs per 10,000 working-age residents in each "
         "district. The table after it gives the same figures.",
         height=max(len(values), 1) * BAR_HEIGHT,
     )
-    return Figure(figure_id, "Shortfall per 10,000 working-age residents", per_10k_summary(values),
-                  chart)
+    return Figure(
+        figure_id, "Shortfall per 10,000 working-age residents", per_10k_summary(values), chart
+    )
 
 
 def per_10k_summary(values: list[dict[str, Any]]) -> str:
@@ -325,20 +372,34 @@ def cell_changes(changes: Sequence[CellChange], figure_id: str = "cell-changes")
     """Bars of the change in shortfall per sector x district, largest change first."""
     shown = list(changes[:TOP_BARS])
     values = [
-        {"cell": f"{c.sector_name}, {c.district_name}", "change": c.change,
-         "direction": "Grew" if c.change > 0 else "Shrank"}
+        {
+            "cell": f"{c.sector_name}, {c.district_name}",
+            "change": c.change,
+            "direction": "Grew" if c.change > 0 else "Shrank",
+        }
         for c in shown
     ]
     chart = _finish(
-        alt.Chart().mark_bar().encode(
-            y=alt.Y("cell:N", title=None, sort=[v["cell"] for v in values],
-                    axis=alt.Axis(labelLimit=400)),
+        alt.Chart()
+        .mark_bar()
+        .encode(
+            y=alt.Y(
+                "cell:N",
+                title=None,
+                sort=[v["cell"] for v in values],
+                axis=alt.Axis(labelLimit=400),
+            ),
             x=alt.X("change:Q", title="Change in shortfall (skill needs)"),
-            color=alt.Color("direction:N", title=None,
-                            scale=alt.Scale(domain=["Grew", "Shrank"], range=[SHORT, MET]),
-                            legend=alt.Legend(orient="bottom")),
-            tooltip=[alt.Tooltip("cell:N", title="Cell"),
-                     alt.Tooltip("change:Q", title="Change", format="+,.1f")],
+            color=alt.Color(
+                "direction:N",
+                title=None,
+                scale=alt.Scale(domain=["Grew", "Shrank"], range=[SHORT, MET]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("cell:N", title="Cell"),
+                alt.Tooltip("change:Q", title="Change", format="+,.1f"),
+            ],
         ),
         values,
         "Bar chart of how the shortfall changed in each sector and district cell since the "

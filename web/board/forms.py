@@ -12,8 +12,9 @@ LABEL_LENGTH = 120
 class BuildSnapshotForm(FlaskForm):
     label = StringField(
         "Name for the snapshot (optional)",
-        validators=[Length(max=LABEL_LENGTH,
-                           message=f"Name must be {LABEL_LENGTH} characters or fewer")],
+        validators=[
+            Length(max=LABEL_LENGTH, message=f"Name must be {LABEL_LENGTH} characters or fewer")
+        ],
     )
 
 

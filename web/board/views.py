@@ -178,8 +178,11 @@ def _report_parts(snap: GapSnapshot | None, view: GapView) -> dict[str, Any]:
             "heatmap": charts.heatmap(cells),
             "top": charts.top_gaps(top),
             "collections": charts.coverage(
-                collections, "collections", "Digital, green and transversal skills",
-                "ESCO collection", ranked=False,
+                collections,
+                "collections",
+                "Digital, green and transversal skills",
+                "ESCO collection",
+                ranked=False,
             ),
             "groups": charts.coverage(groups, "skill-groups", "Skill groups", "ESCO skill group"),
             "per_10k": charts.per_10k(districts),
@@ -204,13 +207,17 @@ def by_rate(districts: list[Rollup], view: GapView) -> list[Rollup]:
     demand too, with nothing to count)."""
     present = {r.key for r in districts}
     empty = [
-        Rollup(key=d["code"], label=d["name"],
-               extra={"working_age": d["working_age"], "shortfall_per_10k": 0.0})
+        Rollup(
+            key=d["code"],
+            label=d["name"],
+            extra={"working_age": d["working_age"], "shortfall_per_10k": 0.0},
+        )
         for d in view.summary.get("districts", [])
         if d["code"] not in present
     ]
-    return sorted([*districts, *empty],
-                  key=lambda r: (-(r.extra.get("shortfall_per_10k") or 0.0), r.label))
+    return sorted(
+        [*districts, *empty], key=lambda r: (-(r.extra.get("shortfall_per_10k") or 0.0), r.label)
+    )
 
 
 @dataclass(frozen=True)
@@ -290,9 +297,13 @@ def sector(snapshot_id: uuid.UUID, sector_id: uuid.UUID) -> ResponseReturnValue:
         lambda: {
             "per_10k": charts.per_10k(districts, "sector-per-10k"),
             "top": charts.top_gaps(top, "sector-top-gaps", sector=False),
-            "collections": charts.coverage(collections, "sector-collections",
-                                           "Digital, green and transversal skills",
-                                           "ESCO collection", ranked=False),
+            "collections": charts.coverage(
+                collections,
+                "sector-collections",
+                "Digital, green and transversal skills",
+                "ESCO collection",
+                ranked=False,
+            ),
         },
     )
     return render_template(
@@ -327,9 +338,13 @@ def district(snapshot_id: uuid.UUID, district_id: uuid.UUID) -> ResponseReturnVa
         lambda: {
             "sectors": charts.coverage(sectors, "district-sectors", "Gaps by sector", "sector"),
             "top": charts.top_gaps(top, "district-top-gaps", district=False),
-            "collections": charts.coverage(collections, "district-collections",
-                                           "Digital, green and transversal skills",
-                                           "ESCO collection", ranked=False),
+            "collections": charts.coverage(
+                collections,
+                "district-collections",
+                "Digital, green and transversal skills",
+                "ESCO collection",
+                ranked=False,
+            ),
         },
     )
     return render_template(
@@ -355,8 +370,9 @@ def skill(snapshot_id: uuid.UUID, skill_id: uuid.UUID) -> ResponseReturnValue:
     snap, view = _snapshot(snapshot_id)
     found = keys.find_skill(view, skill_id) or abort(404)
     rows = view.rows(skill=found.key)
-    gaps = sorted((r for r in rows if r.is_gap), key=lambda r: (-r.shortfall, r.sector_name,
-                                                                  r.district_name))
+    gaps = sorted(
+        (r for r in rows if r.is_gap), key=lambda r: (-r.shortfall, r.sector_name, r.district_name)
+    )
     figure = _figures(
         (str(snap.public_id), "skill", found.key),
         lambda: {"gaps": charts.top_gaps(gaps, "skill-gaps")},
@@ -375,8 +391,9 @@ def skill(snapshot_id: uuid.UUID, skill_id: uuid.UUID) -> ResponseReturnValue:
 
 @bp.get("/snapshots/<uuid:snapshot_id>/cells/<uuid:sector_id>/<uuid:district_id>")
 @role_required("board")
-def cell(snapshot_id: uuid.UUID, sector_id: uuid.UUID, district_id: uuid.UUID
-         ) -> ResponseReturnValue:
+def cell(
+    snapshot_id: uuid.UUID, sector_id: uuid.UUID, district_id: uuid.UUID
+) -> ResponseReturnValue:
     """Show one sector in one district: every skill demanded there and the demands behind it."""
     snap, view = _snapshot(snapshot_id)
     found_sector = keys.find_sector(view, sector_id) or abort(404)
@@ -401,19 +418,19 @@ def cell(snapshot_id: uuid.UUID, sector_id: uuid.UUID, district_id: uuid.UUID
     )
 
 
-@bp.get(
-    "/snapshots/<uuid:snapshot_id>/gaps/<uuid:sector_id>/<uuid:district_id>/<uuid:skill_id>"
-)
+@bp.get("/snapshots/<uuid:snapshot_id>/gaps/<uuid:sector_id>/<uuid:district_id>/<uuid:skill_id>")
 @role_required("board")
-def gap(snapshot_id: uuid.UUID, sector_id: uuid.UUID, district_id: uuid.UUID,
-        skill_id: uuid.UUID) -> ResponseReturnValue:
+def gap(
+    snapshot_id: uuid.UUID, sector_id: uuid.UUID, district_id: uuid.UUID, skill_id: uuid.UUID
+) -> ResponseReturnValue:
     """Trace one figure: the demands and vacancies behind it and the courses in reach."""
     snap, view = _snapshot(snapshot_id)
     found_sector = keys.find_sector(view, sector_id) or abort(404)
     found_district = keys.find_district(view, district_id) or abort(404)
     found_skill = keys.find_skill(view, skill_id) or abort(404)
-    rows = view.rows(sector=found_sector["slug"], district=str(found_district["code"]),
-                     skill=found_skill.key)
+    rows = view.rows(
+        sector=found_sector["slug"], district=str(found_district["code"]), skill=found_skill.key
+    )
     if not rows:
         abort(404)
     trace = view.trace(rows[0])
@@ -489,7 +506,9 @@ def changes(snapshot_id: uuid.UUID) -> ResponseReturnValue:
         diff=diff,
         figure=_figures(
             (str(snap.public_id), "changes"), lambda: {"cells": charts.cell_changes(diff.cells)}
-        )["cells"] if diff else None,
+        )["cells"]
+        if diff
+        else None,
         shown=CHANGES_SHOWN,
         shows_demo=snap.includes_demo or bool(previous and previous.includes_demo),
     )
@@ -509,8 +528,12 @@ def export_snapshot(snapshot_id: uuid.UUID) -> Response:
 def export_live_report() -> Response:
     """Download today's gap rows as CSV: what ``skillsmatch gap-report --format csv`` prints."""
     report = build_report(db.session)
-    return _csv(report, f"skillsmatch-gaps-live-{report.parameters.as_of.isoformat()}.csv",
-                "gap-report", None)
+    return _csv(
+        report,
+        f"skillsmatch-gaps-live-{report.parameters.as_of.isoformat()}.csv",
+        "gap-report",
+        None,
+    )
 
 
 def _csv(view: GapView, filename: str, target_type: str, target_id: uuid.UUID | None) -> Response:
@@ -538,12 +561,22 @@ def export_snapshot_pdf(snapshot_id: uuid.UUID) -> Response:
 def export_live_report_pdf() -> Response:
     """Download today's gap report as PDF: computed now, not stored."""
     report = build_report(db.session)
-    return _pdf(None, report, f"skillsmatch-gaps-live-{report.parameters.as_of.isoformat()}",
-                "gap-report", None)
+    return _pdf(
+        None,
+        report,
+        f"skillsmatch-gaps-live-{report.parameters.as_of.isoformat()}",
+        "gap-report",
+        None,
+    )
 
 
-def _pdf(snap: GapSnapshot | None, view: GapView, stem: str, target_type: str,
-         target_id: uuid.UUID | None) -> Response:
+def _pdf(
+    snap: GapSnapshot | None,
+    view: GapView,
+    stem: str,
+    target_type: str,
+    target_id: uuid.UUID | None,
+) -> Response:
     parts = _report_parts(snap, view)
     html = render_template(
         "board/report_pdf.html",
@@ -571,13 +604,12 @@ def _pdf(snap: GapSnapshot | None, view: GapView, stem: str, target_type: str,
 def data() -> ResponseReturnValue:
     """Show what the catalogue holds, demo rows counted apart, and where the data comes from."""
     overview = board_data.catalogue_overview(db.session)
-    return render_template(
-        "board/data.html", overview=overview, shows_demo=overview.includes_demo
-    )
+    return render_template("board/data.html", overview=overview, shows_demo=overview.includes_demo)
 
 
-def _import_page(form: imports.ImportForm, outcome: ImportOutcome | None,
-                 report: dict[str, Any] | None = None) -> str:
+def _import_page(
+    form: imports.ImportForm, outcome: ImportOutcome | None, report: dict[str, Any] | None = None
+) -> str:
     return render_template(
         "board/import_vacancies.html",
         form=form,
@@ -589,8 +621,13 @@ def _import_page(form: imports.ImportForm, outcome: ImportOutcome | None,
     )
 
 
-imports.register_upload(bp, "board.import_vacancies", "board", board_data.UPLOAD_MAX_BYTES,
-                        lambda form: _import_page(form, None))
+imports.register_upload(
+    bp,
+    "board.import_vacancies",
+    "board",
+    board_data.UPLOAD_MAX_BYTES,
+    lambda form: _import_page(form, None),
+)
 
 
 @bp.route("/data/import-vacancies", methods=["GET", "POST"])
@@ -601,7 +638,8 @@ def import_vacancies() -> ResponseReturnValue:
     if request.method == "GET":
         return _import_page(form, None, imports.take_report(_IMPORT_REPORT_KEY))
     received = imports.receive(
-        form, "Select a CSV or JSON Lines file of vacancies",
+        form,
+        "Select a CSV or JSON Lines file of vacancies",
         lambda path, skip_invalid: board_data.import_vacancy_file(
             db.session, path, skip_invalid, Path(current_app.config["DATA_DIR"])
         ),
@@ -611,8 +649,13 @@ def import_vacancies() -> ResponseReturnValue:
     name, outcome = received
     if outcome.imported:
         auditing.record(
-            "import-vacancies", "vacancy", None, read=outcome.read, loaded=outcome.loaded,
-            present=outcome.present, skipped=outcome.skipped,
+            "import-vacancies",
+            "vacancy",
+            None,
+            read=outcome.read,
+            loaded=outcome.loaded,
+            present=outcome.present,
+            skipped=outcome.skipped,
         )
         db.session.commit()
         imports.keep_report(_IMPORT_REPORT_KEY, name, outcome)
@@ -672,8 +715,9 @@ def audit_log() -> ResponseReturnValue:
         events=events,
         total=total,
         page=page,
-        pagination=_pagination(page, pages, "board.audit_log",
-                               {"action": form.action.data} if form.action.data else {}),
+        pagination=_pagination(
+            page, pages, "board.audit_log", {"action": form.action.data} if form.action.data else {}
+        ),
         **context,
     )
 
@@ -687,8 +731,9 @@ def utc_time(value: datetime) -> str:
 bp.add_app_template_filter(utc_time, "utc_time")
 
 
-def _pagination(page: int, pages: int, endpoint: str, args: dict[str, str]
-                ) -> dict[str, Any] | None:
+def _pagination(
+    page: int, pages: int, endpoint: str, args: dict[str, str]
+) -> dict[str, Any] | None:
     """govukPagination parameters keeping the filters; None for a single page."""
     if pages == 1:
         return None

@@ -64,7 +64,6 @@ def _see(endpoint: str, **values: Any) -> Response:
     return redirect(url_for(endpoint, **values), code=_SEE_OTHER)
 
 
-
 def _action() -> str:
     action = request.form.get("action", "save")
     if action not in ACTIONS:
@@ -114,8 +113,9 @@ def _need_page(form: NeedForm, demand: SkillDemand | None, chosen: list[en.Chose
     )
 
 
-def _need_form_step(form: NeedForm, demand: SkillDemand | None
-                    ) -> tuple[list[en.ChosenSkill], SkillDemand | None]:
+def _need_form_step(
+    form: NeedForm, demand: SkillDemand | None
+) -> tuple[list[en.ChosenSkill], SkillDemand | None]:
     """Handle a posted need form: (the skills on it, the need if it was saved, else None)."""
     if not form.validate_on_submit():
         abort(400)
@@ -164,7 +164,10 @@ def need(need_id: uuid.UUID) -> str:
     )
     db.session.commit()  # the audit events of the learners named on the page
     return render_template(
-        "employer/need.html", demand=demand, supply=supply, levels=en.LEVELS,
+        "employer/need.html",
+        demand=demand,
+        supply=supply,
+        levels=en.LEVELS,
         shows_demo=demand.is_demo or supply.shows_demo,
     )
 
@@ -200,7 +203,10 @@ def delete_need(need_id: uuid.UUID) -> ResponseReturnValue:
         flash(f"Your skill need “{title}” has been deleted.", "success")
         return _see("employer.dashboard")
     return render_template(
-        "employer/delete.html", form=form, what="skill need", title=demand.title,
+        "employer/delete.html",
+        form=form,
+        what="skill need",
+        title=demand.title,
         back=url_for("employer.need", need_id=demand.public_id),
         action=url_for("employer.delete_need", need_id=demand.public_id),
     )
@@ -209,8 +215,12 @@ def delete_need(need_id: uuid.UUID) -> ResponseReturnValue:
 # --- vacancies ---------------------------------------------------------------------------------
 
 
-def _vacancy_page(form: VacancyForm, vacancy: Vacancy | None, chosen: list[en.ChosenSkill],
-                  contacts_removed: bool = False) -> str:
+def _vacancy_page(
+    form: VacancyForm,
+    vacancy: Vacancy | None,
+    chosen: list[en.ChosenSkill],
+    contacts_removed: bool = False,
+) -> str:
     text = " ".join(part for part in (form.title.data, form.advert.data) if part)
     choice = en.skill_choice(db.session, chosen, text, form.q.data or "")
     return render_template(
@@ -225,8 +235,9 @@ def _vacancy_page(form: VacancyForm, vacancy: Vacancy | None, chosen: list[en.Ch
     )
 
 
-def _vacancy_form_step(form: VacancyForm, vacancy: Vacancy | None
-                       ) -> tuple[list[en.ChosenSkill], Vacancy | None, bool]:
+def _vacancy_form_step(
+    form: VacancyForm, vacancy: Vacancy | None
+) -> tuple[list[en.ChosenSkill], Vacancy | None, bool]:
     """Handle a posted vacancy form: (the skills on it, the vacancy if it was saved, else None,
     whether contact details were removed from the advert)."""
     if not form.validate_on_submit():
@@ -286,7 +297,10 @@ def vacancy(vacancy_id: uuid.UUID) -> str:
     )
     db.session.commit()  # the audit events of the learners named on the page
     return render_template(
-        "employer/vacancy.html", vacancy=found, supply=supply, levels=en.LEVELS,
+        "employer/vacancy.html",
+        vacancy=found,
+        supply=supply,
+        levels=en.LEVELS,
         today=date.today(),
         shows_demo=found.is_demo or supply.shows_demo,
     )
@@ -321,7 +335,10 @@ def delete_vacancy(vacancy_id: uuid.UUID) -> ResponseReturnValue:
         flash(f"Your vacancy “{title}” has been deleted.", "success")
         return _see("employer.dashboard")
     return render_template(
-        "employer/delete.html", form=form, what="vacancy", title=found.title,
+        "employer/delete.html",
+        form=form,
+        what="vacancy",
+        title=found.title,
         back=url_for("employer.vacancy", vacancy_id=found.public_id),
         action=url_for("employer.delete_vacancy", vacancy_id=found.public_id),
     )

@@ -59,9 +59,12 @@ NOTICE_ACTIONS: dict[str, tuple[bool, str, str, str | None]] = {
     "skills-unmatched": (False, "Check your skills", "learner.skills", None),
     "no-district": (True, "Choose your district", "learner.profile", "district"),
     "district-outside-area": (
-        True, "Choose a district in Greater Essex", "learner.profile", "district"),
-    "no-sectors": (False, "Choose the sectors you are interested in", "learner.profile",
-                   "sectors"),
+        True,
+        "Choose a district in Greater Essex",
+        "learner.profile",
+        "district",
+    ),
+    "no-sectors": (False, "Choose the sectors you are interested in", "learner.profile", "sectors"),
     "no-courses-in-reach": (True, "Search all courses", "public.courses", None),
     "no-pathways": (True, "Choose other sectors", "learner.profile", "sectors"),
     "none-ready-now": (False, "Add the skills you have", "learner.skills", None),
@@ -73,8 +76,9 @@ def notice_view(notice: Notice) -> NoticeView:
     if how is None:
         return NoticeView(notice.code, notice.message, False)
     warning, action, endpoint, anchor = how
-    return NoticeView(notice.code, notice.message, warning, action,
-                      url_for(endpoint, _anchor=anchor))
+    return NoticeView(
+        notice.code, notice.message, warning, action, url_for(endpoint, _anchor=anchor)
+    )
 
 
 def _pathway_url(pathway: Pathway, keys: dict[int, uuid.UUID]) -> str | None:
@@ -82,8 +86,12 @@ def _pathway_url(pathway: Pathway, keys: dict[int, uuid.UUID]) -> str | None:
     if occupation is None:
         return None  # not an ESCO occupation with a public identifier: nothing to link to
     second = pathway.courses[1].public_id if len(pathway.courses) > 1 else None
-    return url_for("learner.pathway", course_id=pathway.courses[0].public_id,
-                   occupation_id=occupation, second_course_id=second)
+    return url_for(
+        "learner.pathway",
+        course_id=pathway.courses[0].public_id,
+        occupation_id=occupation,
+        second_course_id=second,
+    )
 
 
 def _pathway_key(pathway: Pathway, keys: dict[int, uuid.UUID]) -> str | None:
@@ -113,8 +121,9 @@ def pathways() -> ResponseReturnValue:
     notices = [notice_view(n) for n in result.notices]
 
     def cards(found: list[Pathway]) -> list[PathwayCard]:
-        return [PathwayCard(p, _pathway_url(p, keys), _pathway_key(p, keys) in saved)
-                for p in found]
+        return [
+            PathwayCard(p, _pathway_url(p, keys), _pathway_key(p, keys) in saved) for p in found
+        ]
 
     return render_template(
         "learner/pathways.html",
@@ -131,12 +140,12 @@ def pathways() -> ResponseReturnValue:
     )
 
 
-@bp.get("/pathways/<uuid:course_id>/to/<uuid:occupation_id>",
-        defaults={"second_course_id": None})
+@bp.get("/pathways/<uuid:course_id>/to/<uuid:occupation_id>", defaults={"second_course_id": None})
 @bp.get("/pathways/<uuid:course_id>/then/<uuid:second_course_id>/to/<uuid:occupation_id>")
 @role_required("learner")
-def pathway(course_id: uuid.UUID, occupation_id: uuid.UUID,
-            second_course_id: uuid.UUID | None) -> ResponseReturnValue:
+def pathway(
+    course_id: uuid.UUID, occupation_id: uuid.UUID, second_course_id: uuid.UUID | None
+) -> ResponseReturnValue:
     """One pathway: what the learner has, will gain and still lacks, the score's parts, the
     course(s) in reach and the jobs it leads to."""
     learner = own_learner()
@@ -151,16 +160,22 @@ def pathway(course_id: uuid.UUID, occupation_id: uuid.UUID,
     details = []
     for i, course in enumerate(courses):
         chosen = steps[i].offering_id if i < len(steps) else None
-        details.append((
-            course_detail(db.session, course.public_id),
-            saved_pathways.offerings_in_reach(db.session, index, learner, course, chosen),
-            steps[i] if i < len(steps) else None,
-        ))
+        details.append(
+            (
+                course_detail(db.session, course.public_id),
+                saved_pathways.offerings_in_reach(db.session, index, learner, course, chosen),
+                steps[i] if i < len(steps) else None,
+            )
+        )
     demo = saved_pathways.demo_marks(db.session, [found] if found else [])
     vacancies = saved_pathways.vacancy_details(
-        db.session, [v.vacancy_id for v in found.vacancies] if found else [])
-    shows_demo = (demo.any or any(d.shows_demo for d, _, _ in details if d)
-                  or any(o.is_demo for _, offerings, _ in details for o in offerings))
+        db.session, [v.vacancy_id for v in found.vacancies] if found else []
+    )
+    shows_demo = (
+        demo.any
+        or any(d.shows_demo for d, _, _ in details if d)
+        or any(o.is_demo for _, offerings, _ in details for o in offerings)
+    )
     return render_template(
         "learner/pathway.html",
         target=target,
@@ -177,7 +192,8 @@ def pathway(course_id: uuid.UUID, occupation_id: uuid.UUID,
 
 def _title(target: PathwayTarget) -> str:
     courses = target.course.title + (
-        f", then {target.second_course.title}" if target.second_course else "")
+        f", then {target.second_course.title}" if target.second_course else ""
+    )
     return f"{courses} to {target.occupation.label}"
 
 
@@ -201,10 +217,18 @@ def save_pathway() -> ResponseReturnValue:
         abort(404)
     _, created = saved_pathways.save(db.session, learner, target)
     db.session.commit()
-    flash("You saved this pathway. You can find it on your profile page." if created
-          else "You had already saved this pathway.", "success")
-    return redirect(url_for("learner.pathway", course_id=course, occupation_id=occupation,
-                            second_course_id=second), code=_SEE_OTHER)
+    flash(
+        "You saved this pathway. You can find it on your profile page."
+        if created
+        else "You had already saved this pathway.",
+        "success",
+    )
+    return redirect(
+        url_for(
+            "learner.pathway", course_id=course, occupation_id=occupation, second_course_id=second
+        ),
+        code=_SEE_OTHER,
+    )
 
 
 @bp.post("/saved-pathways/<uuid:saved_pathway_id>/remove")
@@ -223,6 +247,13 @@ def remove_saved_pathway(saved_pathway_id: uuid.UUID) -> ResponseReturnValue:
     db.session.commit()
     flash("You removed the pathway from your saved pathways.", "success")
     if form.back.data == "pathway":
-        return redirect(url_for("learner.pathway", course_id=course, occupation_id=occupation,
-                                second_course_id=second), code=_SEE_OTHER)
+        return redirect(
+            url_for(
+                "learner.pathway",
+                course_id=course,
+                occupation_id=occupation,
+                second_course_id=second,
+            ),
+            code=_SEE_OTHER,
+        )
     return redirect(url_for("learner.dashboard", _anchor="your-pathways"), code=_SEE_OTHER)

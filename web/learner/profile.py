@@ -68,11 +68,17 @@ def profile() -> ResponseReturnValue:
                 return redirect(url_for("learner.dashboard"))
             if saved.suggested:
                 noun = "skill" if saved.suggested == 1 else "skills"
-                flash(f"Your profile has been saved. We found {saved.suggested} {noun} in what "
-                      "you wrote: confirm the ones you have.", "success")
+                flash(
+                    f"Your profile has been saved. We found {saved.suggested} {noun} in what "
+                    "you wrote: confirm the ones you have.",
+                    "success",
+                )
             else:
-                flash("Your profile has been saved. We did not find skills in what you wrote: "
-                      "search for your skills to add them.", "success")
+                flash(
+                    "Your profile has been saved. We did not find skills in what you wrote: "
+                    "search for your skills to add them.",
+                    "success",
+                )
             return redirect(url_for("learner.skills"))
     return render_template(
         "learner/profile.html",
@@ -204,15 +210,20 @@ def consent() -> ResponseReturnValue:
         else:
             visible = form.visible.data == "yes"
             changed = learner_profile.set_consent(
-                db.session, learner, visible, actor=current_user.account,
+                db.session,
+                learner,
+                visible,
+                actor=current_user.account,
                 request_id=request_id(),
             )
             db.session.commit()
             if not changed:
                 flash("Your choice has been saved. It has not changed.", "success")
             elif visible:
-                flash("Employers can now see your profile. You can change this at any time.",
-                      "success")
+                flash(
+                    "Employers can now see your profile. You can change this at any time.",
+                    "success",
+                )
             else:
                 flash("Employers can no longer see your profile.", "success")
             return redirect(url_for("learner.dashboard"))

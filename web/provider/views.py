@@ -67,7 +67,6 @@ def _offering(provider: Provider, offering_id: uuid.UUID) -> CourseOffering:
     return offering
 
 
-
 def _see(endpoint: str, **values: Any) -> Response:
     return redirect(url_for(endpoint, **values), code=_SEE_OTHER)
 
@@ -162,7 +161,9 @@ def standards() -> str:
     _provider()
     query = pc.search_text(request.args.get("q"))
     return render_template(
-        "provider/standards.html", query=query, found=pc.find_standards(db.session, query),
+        "provider/standards.html",
+        query=query,
+        found=pc.find_standards(db.session, query),
         levels=pc.LEVELS,
     )
 
@@ -170,8 +171,7 @@ def standards() -> str:
 # --- offerings ----------------------------------------------------------------------------------
 
 
-def _offering_form_page(form: OfferingForm, course: Course, offering: CourseOffering | None
-                        ) -> str:
+def _offering_form_page(form: OfferingForm, course: Course, offering: CourseOffering | None) -> str:
     return render_template(
         "provider/offering_form.html",
         form=form,
@@ -239,7 +239,10 @@ def delete_offering(offering_id: uuid.UUID) -> ResponseReturnValue:
             return _see("provider.course", course_id=course.public_id)
         return _see("provider.dashboard")
     return render_template(
-        "provider/offering_delete.html", form=form, offering=offering, course=course,
+        "provider/offering_delete.html",
+        form=form,
+        offering=offering,
+        course=course,
         modes=pc.MODES,
     )
 
@@ -282,8 +285,9 @@ def course_skills(course_id: uuid.UUID) -> ResponseReturnValue:
 # --- imports ------------------------------------------------------------------------------------
 
 
-def _import_page(form: imports.ImportForm, outcome: pc.ImportOutcome | None,
-                 report: dict[str, Any] | None = None) -> str:
+def _import_page(
+    form: imports.ImportForm, outcome: pc.ImportOutcome | None, report: dict[str, Any] | None = None
+) -> str:
     return render_template(
         "provider/import.html",
         form=form,
@@ -295,8 +299,13 @@ def _import_page(form: imports.ImportForm, outcome: pc.ImportOutcome | None,
     )
 
 
-imports.register_upload(bp, "provider.import_courses", "provider", pc.UPLOAD_MAX_BYTES,
-                        lambda form: _import_page(form, None))
+imports.register_upload(
+    bp,
+    "provider.import_courses",
+    "provider",
+    pc.UPLOAD_MAX_BYTES,
+    lambda form: _import_page(form, None),
+)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -308,7 +317,8 @@ def import_courses() -> ResponseReturnValue:
     if request.method == "GET":
         return _import_page(form, None, imports.take_report(_REPORT_KEY))
     received = imports.receive(
-        form, "Select a CSV file of your courses",
+        form,
+        "Select a CSV file of your courses",
         lambda path, skip_invalid: pc.import_course_file(
             db.session, provider, path, skip_invalid, Path(current_app.config["DATA_DIR"])
         ),
@@ -318,8 +328,13 @@ def import_courses() -> ResponseReturnValue:
     name, outcome = received
     if outcome.imported:
         auditing.record(
-            "import-courses", "provider", provider.public_id, read=outcome.read,
-            loaded=outcome.loaded, present=outcome.present, skipped=outcome.skipped,
+            "import-courses",
+            "provider",
+            provider.public_id,
+            read=outcome.read,
+            loaded=outcome.loaded,
+            present=outcome.present,
+            skipped=outcome.skipped,
         )
         db.session.commit()
         imports.keep_report(_REPORT_KEY, name, outcome, new_courses=outcome.new_courses)

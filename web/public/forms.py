@@ -15,8 +15,12 @@ class CourseSearchForm(FlaskForm):
 
     q = StringField(
         "Course title",
-        validators=[Length(max=MAX_QUERY_LENGTH,
-                           message=f"Course title must be {MAX_QUERY_LENGTH} characters or fewer")],
+        validators=[
+            Length(
+                max=MAX_QUERY_LENGTH,
+                message=f"Course title must be {MAX_QUERY_LENGTH} characters or fewer",
+            )
+        ],
     )
     sector = StringField("Sector")
     district = StringField("Where you want to study")

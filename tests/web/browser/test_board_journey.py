@@ -199,7 +199,8 @@ def test_the_board_pages_work_without_javascript(
     # Each chart's summary and table are there without it.
     expect(page.locator("#heatmap table")).to_be_visible()
     expect(page.locator("#heatmap .app-figure__summary")).to_contain_text(
-        "The most severe is Care in Alpha")
+        "The most severe is Care in Alpha"
+    )
     page.get_by_role("link", name="85% of Construction skill needs unmet in Beta").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Construction in Beta")
     page.goto(board_site.url + "/board/snapshots")
@@ -213,12 +214,15 @@ def test_the_csp_would_refuse_charts_drawn_without_the_expression_interpreter(
 ) -> None:
     """The check above is real: Vega's default expression compiler needs eval, which the CSP
     refuses, so without the interpreter no chart is drawn and violations are reported."""
-    charts_js = (Path(__file__).resolve().parents[3] / "web" / "static" / "js" / "charts.mjs")
-    without = charts_js.read_text().replace("ast: true,", "").replace(
-        "expr: expressionInterpreter,", "")
+    charts_js = Path(__file__).resolve().parents[3] / "web" / "static" / "js" / "charts.mjs"
+    without = (
+        charts_js.read_text().replace("ast: true,", "").replace("expr: expressionInterpreter,", "")
+    )
     assert "ast: true" not in without and "expr:" not in without
-    page.route("**/static/js/charts.mjs", lambda route: route.fulfill(
-        status=200, content_type="text/javascript", body=without))
+    page.route(
+        "**/static/js/charts.mjs",
+        lambda route: route.fulfill(status=200, content_type="text/javascript", body=without),
+    )
     page.add_init_script(WATCH_CSP)
     _sign_in(page, board_site)
     # Each chart gives up and hides its empty box; the table stays.

@@ -36,8 +36,11 @@ def _axe(page: Page, artifacts: Path, name: str) -> None:
     violations = Axe().run(page).response["violations"]
     (artifacts / f"{name}-axe.json").write_text(json.dumps(violations, indent=2))
     page.screenshot(path=artifacts / f"{name}.png", full_page=True)
-    blocking = [f"{v['id']} ({v['impact']}): {v['help']} x{len(v['nodes'])}"
-                for v in violations if v.get("impact") in BLOCKING]
+    blocking = [
+        f"{v['id']} ({v['impact']}): {v['help']} x{len(v['nodes'])}"
+        for v in violations
+        if v.get("impact") in BLOCKING
+    ]
     assert blocking == [], f"{name}: {blocking}"
 
 
@@ -117,8 +120,9 @@ def _journey(page: Page, base: str, email: str, artifacts: Path, check: bool) ->
     advert = page.locator(".govuk-inset-text").filter(has_text="Join our friendly team")
     expect(advert).to_contain_text("[Contact details removed]")
     expect(advert).not_to_contain_text("01245")
-    expect(page.get_by_role("table", name="Courses in reach supplying Senior carer")
-           ).to_contain_text("Adult care worker")
+    expect(
+        page.get_by_role("table", name="Courses in reach supplying Senior carer")
+    ).to_contain_text("Adult care worker")
     checkpoint("6-vacancy-supply")
 
 

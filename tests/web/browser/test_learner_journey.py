@@ -31,8 +31,11 @@ def _check(page: Page, artifacts: Path, name: str) -> None:
     page.screenshot(path=artifacts / f"{name}.png", full_page=True)
     violations = Axe().run(page).response["violations"]
     (artifacts / f"{name}-axe.json").write_text(json.dumps(violations, indent=2))
-    blocking = [f"{v['id']} ({v['impact']}): {v['help']} x{len(v['nodes'])}"
-                for v in violations if v.get("impact") in BLOCKING]
+    blocking = [
+        f"{v['id']} ({v['impact']}): {v['help']} x{len(v['nodes'])}"
+        for v in violations
+        if v.get("impact") in BLOCKING
+    ]
     assert blocking == [], f"{name}: {blocking}"
 
 
@@ -100,8 +103,9 @@ def test_a_learner_builds_a_profile_sets_consent_and_downloads_their_data(
     with page.expect_download() as info:
         page.get_by_role("button", name="Download as JSON").click()
     download = info.value
-    assert re.fullmatch(r"skillsmatch-your-data-\d{4}-\d{2}-\d{2}\.json",
-                        download.suggested_filename)
+    assert re.fullmatch(
+        r"skillsmatch-your-data-\d{4}-\d{2}-\d{2}\.json", download.suggested_filename
+    )
     saved = artifacts / download.suggested_filename
     download.save_as(saved)
     data = json.loads(saved.read_text())
@@ -133,8 +137,9 @@ def test_the_learner_pages_work_without_javascript_through_to_deleting_the_accou
 
     page.goto(base + "/learner/consent")
     page.get_by_role("button", name="Save your choice").click()
-    expect(page.get_by_role("link", name="Select yes if employers can see your profile")
-           ).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Select yes if employers can see your profile")
+    ).to_be_visible()
     page.get_by_label("No, keep my profile hidden from employers").check()
     page.get_by_role("button", name="Save your choice").click()
     expect(page.get_by_text("Employers can no longer see your profile.")).to_be_visible()

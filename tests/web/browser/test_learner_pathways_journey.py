@@ -48,8 +48,11 @@ def _check(page: Page, artifacts: Path, name: str) -> None:
     page.screenshot(path=artifacts / f"{name}.png", full_page=True)
     violations = Axe().run(page).response["violations"]
     (artifacts / f"{name}-axe.json").write_text(json.dumps(violations, indent=2))
-    blocking = [f"{v['id']} ({v['impact']}): {v['help']} x{len(v['nodes'])}"
-                for v in violations if v.get("impact") in BLOCKING]
+    blocking = [
+        f"{v['id']} ({v['impact']}): {v['help']} x{len(v['nodes'])}"
+        for v in violations
+        if v.get("impact") in BLOCKING
+    ]
     assert blocking == [], f"{name}: {blocking}"
 
 
@@ -66,10 +69,14 @@ def _open_pathway(page: Page, base: str) -> None:
     expect(page).to_have_url(base + "/learner/pathways")
     expect(page.get_by_role("heading", level=1)).to_have_text("Pathways for you")
     card = page.locator(".govuk-summary-card").filter(
-        has=page.get_by_role("heading", name=PATHWAY, exact=True))
-    expect(card.get_by_text("Good match:").or_(card.get_by_text("Fair match:"))
-           .or_(card.get_by_text("Strong match:")).or_(card.get_by_text("Weak match:"))
-           ).to_be_visible()
+        has=page.get_by_role("heading", name=PATHWAY, exact=True)
+    )
+    expect(
+        card.get_by_text("Good match:")
+        .or_(card.get_by_text("Fair match:"))
+        .or_(card.get_by_text("Strong match:"))
+        .or_(card.get_by_text("Weak match:"))
+    ).to_be_visible()
     card.get_by_role("link", name=f"See why it matches ({PATHWAY})").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(PATHWAY)
 

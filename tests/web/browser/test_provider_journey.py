@@ -47,13 +47,17 @@ def _axe(page: Page, artifacts: Path, name: str) -> None:
     violations = Axe().run(page).response["violations"]
     (artifacts / f"{name}-axe.json").write_text(json.dumps(violations, indent=2))
     page.screenshot(path=artifacts / f"{name}.png", full_page=True)
-    blocking = [f"{v['id']} ({v['impact']}): {v['help']} x{len(v['nodes'])}"
-                for v in violations if v.get("impact") in BLOCKING]
+    blocking = [
+        f"{v['id']} ({v['impact']}): {v['help']} x{len(v['nodes'])}"
+        for v in violations
+        if v.get("impact") in BLOCKING
+    ]
     assert blocking == [], f"{name}: {blocking}"
 
 
-def _journey(page: Page, base: str, email: str, artifacts: Path, tmp_path: Path,
-             check: bool) -> None:
+def _journey(
+    page: Page, base: str, email: str, artifacts: Path, tmp_path: Path, check: bool
+) -> None:
     def checkpoint(name: str) -> None:
         if check:
             _axe(page, artifacts, name)
@@ -80,7 +84,8 @@ def _journey(page: Page, base: str, email: str, artifacts: Path, tmp_path: Path,
     page.get_by_label("Level", exact=True).select_option(label="Level 3 (A level)")
     page.get_by_label("Apprenticeship route (optional)").select_option(label="Digital")
     page.get_by_label("Overview").fill(
-        "Learners use spreadsheets software to analyse data and present findings.")
+        "Learners use spreadsheets software to analyse data and present findings."
+    )
     page.get_by_role("button", name="Add course").click()
 
     # Where and when it runs.
@@ -99,8 +104,9 @@ def _journey(page: Page, base: str, email: str, artifacts: Path, tmp_path: Path,
 
     # A skill suggested from the course text, confirmed.
     page.get_by_role("button", name="Review skills").click()
-    suggestions = page.get_by_role("table", name="Skills suggested from the text of Data "
-                                                 "analysis with spreadsheets")
+    suggestions = page.get_by_role(
+        "table", name="Skills suggested from the text of Data analysis with spreadsheets"
+    )
     expect(suggestions.get_by_role("row", name="analyse data")).to_contain_text("%")
     page.get_by_role("button", name="Confirm analyse data").click()
     confirmed = page.get_by_text("“analyse data” is confirmed as a skill of this course.")
@@ -113,17 +119,21 @@ def _journey(page: Page, base: str, email: str, artifacts: Path, tmp_path: Path,
     page.goto(base + "/provider")
     page.get_by_role("button", name="Import courses from a file").click()
     upload = tmp_path / "courses.csv"
-    upload.write_bytes(csv_file(
-        "CARE-201,Introduction to adult social care,2,,40,online,2026-10-05,Care.",
-        "BRICK-1,Bricklaying basics,2,Narnia,8,in-person,,",
-    ))
+    upload.write_bytes(
+        csv_file(
+            "CARE-201,Introduction to adult social care,2,,40,online,2026-10-05,Care.",
+            "BRICK-1,Bricklaying basics,2,Narnia,8,in-person,,",
+        )
+    )
     page.get_by_label("Upload a file").set_input_files(upload)
     page.get_by_role("button", name="Import courses").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
-        "1 of 2 rows in courses.csv have problems, so nothing was imported")
+        "1 of 2 rows in courses.csv have problems, so nothing was imported"
+    )
     problems = page.get_by_role("table", name="Rows with problems")
     expect(problems.get_by_role("row", name="3 district")).to_contain_text(
-        "unknown district 'Narnia'")
+        "unknown district 'Narnia'"
+    )
     checkpoint("5-import-errors")
 
     # The valid row only, on request; the report names the skipped row.
@@ -140,7 +150,10 @@ def _journey(page: Page, base: str, email: str, artifacts: Path, tmp_path: Path,
 
 
 def test_a_provider_adds_a_course_confirms_a_skill_and_imports_a_file(
-    page: Page, provider_site: tuple[str, str], artifacts: Path, tmp_path: Path,
+    page: Page,
+    provider_site: tuple[str, str],
+    artifacts: Path,
+    tmp_path: Path,
     problems: list[str],
 ) -> None:
     base, email = provider_site
