@@ -11,8 +11,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from torch import Tensor
+
+
+def multi_positive_loss(logits: Tensor, target: Tensor) -> Tensor:
+    """Mean softmax loss over all concepts with several correct ones per row: minus the log of
+    the probability mass the row puts on its correct concepts (``target``, boolean)."""
+    positive = logits.masked_fill(~target, float("-inf")).logsumexp(-1)
+    return (logits.logsumexp(-1) - positive).mean()
 
 
 def train_adapter(
@@ -61,8 +72,7 @@ def train_adapter(
         for batch in torch.randperm(n, generator=generator).split(batch_size):
             z = torch.nn.functional.normalize(x[batch] @ weight, dim=-1)
             logits = z @ c.T / temperature
-            positive = logits.masked_fill(~target[batch], float("-inf")).logsumexp(-1)
-            loss = (logits.logsumexp(-1) - positive).mean()
+            loss = multi_positive_loss(logits, target[batch])
             loss = loss + identity_penalty * ((weight - eye) ** 2).sum()
             optimiser.zero_grad()
             loss.backward()

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ml.adapter import multi_positive_loss
 from ml.encoder import MiniLMEncoder, bert_embed, pad_batch
 
 if TYPE_CHECKING:
@@ -169,8 +170,7 @@ def tune_query_encoder(
             target = torch.zeros(logits.shape, dtype=torch.bool)
             for row, i in enumerate(batch.tolist()):
                 target[row, list(positives[i])] = True
-            positive = logits.masked_fill(~target.to(device), float("-inf")).logsumexp(-1)
-            loss = (logits.logsumexp(-1) - positive).mean()
+            loss = multi_positive_loss(logits, target.to(device))
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
