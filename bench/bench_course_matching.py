@@ -38,13 +38,13 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
 
 import numpy as np
 import pandas as pd
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench.console import say  # noqa: E402
 from ml import calibration  # noqa: E402
 from ml.course_matching import (  # noqa: E402
     FEATURES,
@@ -104,11 +104,6 @@ OUT_OF_SCOPE_DEV = {
     "Opera singer": "opera singer",
     "Astronomer": "astronom",
 }
-
-
-def _say(line: str, stream: TextIO = sys.stdout) -> None:
-    stream.write(f"{line}\n")
-    stream.flush()
 
 
 def _key(title: str) -> str:
@@ -344,7 +339,7 @@ def calibrate(
         ),
     }
     PARAMS_FILE.write_text(json.dumps(saved, indent=2) + "\n")
-    _say(json.dumps(saved, indent=2))
+    say(json.dumps(saved, indent=2))
 
 
 def nhs_adverts(data_dir: Path) -> pd.DataFrame:
@@ -380,7 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         *OUT_OF_SCOPE_TEST,
         *OUT_OF_SCOPE_DEV,
     ]
-    _say(f"embedding {len(set(texts))} texts (cached after the first run)", sys.stderr)
+    say(f"embedding {len(set(texts))} texts (cached after the first run)", sys.stderr)
     encoder = MemoEncoder(args.cache_dir, texts, sorted(set(occupations["title"])))
     if args.calibrate:
         calibrate(args, courses, encoder, occupations)
@@ -411,13 +406,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
     table = pd.DataFrame(rows).set_index(["queries", "system"])
     n_titles = sum(len(ts) for ts in index["job_titles"])
-    _say(
+    say(
         f"{len(courses)} approved standards. dev/test: held-out catalogue job titles (seed "
         f"{args.seed}); index: names, overviews and {n_titles} job titles; weights fitted on "
         "dev. real titles: labelled Adzuna 2013 and NHS Jobs 2020 vacancy titles against the "
         "full catalogue; thresholds and segment penalty chosen on them (dev)."
     )
-    _say(table.to_string(float_format=lambda x: f"{x:.3f}"))
+    say(table.to_string(float_format=lambda x: f"{x:.3f}"))
 
     test_texts, _ = queries(courses, part, "test")
     # The same matchers without the occupation rule, for its effect in this run.
@@ -433,8 +428,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         before = np.mean([not found for found in ungated[id(m)].match(texts)])
         return f"{now:.1%} of {len(texts)} ({before:.1%} without the occupation rule)"
 
-    _say("")
-    _say(
+    say("")
+    say(
         f"abstention (threshold {full.abstain_threshold_:.3f}; occupation rule: group share "
         f">= {full.mismatch_confidence}, best course's agreement < {full.mismatch_agreement}):"
     )
@@ -444,17 +439,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("out-of-scope dev professions given no course  ", full, [*OUT_OF_SCOPE_DEV]),
         ("held-out test titles wrongly given no course  ", matcher, test_texts),
     ):
-        _say(f"  {label} {empty_share(m, texts)}")
+        say(f"  {label} {empty_share(m, texts)}")
     if real is not None:
         found = full.match(real[0])
         kept = np.mean([bool(m) for m, g in zip(found, real[1], strict=True) if g])
-        _say(
+        say(
             f"  real in-scope titles wrongly given no course   {1 - kept:.1%} "
             f"of {sum(bool(g) for g in real[1])}"
         )
         listed = [[c.ref for c in m] for m, g in zip(found, real[1], strict=True) if g]
         after = metrics(listed, [g for g in real[1] if g])
-        _say(
+        say(
             "  real in-scope titles, as listed by default (an empty list misses): "
             + ", ".join(f"{k} {v:.3f}" for k, v in after.items())
         )
@@ -468,16 +463,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             else "none: "
             + ("below threshold" if row[best] < full.abstain_threshold_ else "occupation rule")
         )
-        _say(f"    {profession:30s} {why:27s} nearest {full.titles_[best]} ({row[best]:.2f})")
+        say(f"    {profession:30s} {why:27s} nearest {full.titles_[best]} ({row[best]:.2f})")
 
     by_title = full.match(list(adverts["title"]))
     whole = [f"{t}\n{d}" for t, d in zip(adverts["title"], adverts["description"], strict=True)]
     by_text = full.match(whole)
-    _say("")
-    _say(f"NHS Greater Essex adverts (n={len(adverts)}) with at least one course, full index:")
-    _say(f"  by title                {np.mean([bool(m) for m in by_title]):.0%}")
-    _say(f"  by title + description  {np.mean([bool(m) for m in by_text]):.0%}")
-    _say(f"\n{time.perf_counter() - t0:.0f} s")
+    say("")
+    say(f"NHS Greater Essex adverts (n={len(adverts)}) with at least one course, full index:")
+    say(f"  by title                {np.mean([bool(m) for m in by_title]):.0%}")
+    say(f"  by title + description  {np.mean([bool(m) for m in by_text]):.0%}")
+    say(f"\n{time.perf_counter() - t0:.0f} s")
     return 0
 
 

@@ -47,13 +47,13 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
 
 import numpy as np
 import pandas as pd
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench.console import say  # noqa: E402
 from ml import calibration  # noqa: E402
 from ml.adapter import train_adapter  # noqa: E402
 from ml.linking import PARAMS_FILE, SkillLinker, tuned_params  # noqa: E402
@@ -77,11 +77,6 @@ NOT_GOLD = {"LABEL NOT PRESENT", "UNDERSPECIFIED", "UNDERLYING", "UNK"}
 RANK_DEPTH = 100
 
 Ranker = Callable[[list[str]], list[list[str]]]
-
-
-def _say(line: str, stream: TextIO = sys.stdout) -> None:
-    stream.write(f"{line}\n")
-    stream.flush()
 
 
 def sentence_gold(frame: pd.DataFrame, uri_of: dict[str, str]) -> list[tuple[str, set[str]]]:
@@ -203,7 +198,7 @@ def tune_encoder(cache_dir: str, device: str) -> None:
     for row, alts in enumerate(skills["alt_labels"]):
         texts += alts
         positives += [[row]] * len(alts)
-    _say(f"tuning the query encoder on {len(texts)} ESCO alternative labels", sys.stderr)
+    say(f"tuning the query encoder on {len(texts)} ESCO alternative labels", sys.stderr)
     update = tune_query_encoder(
         plain.encoder_,
         texts,
@@ -218,7 +213,7 @@ def tune_encoder(cache_dir: str, device: str) -> None:
     params = json.loads(PARAMS_FILE.read_text())
     params["query_update"] = path.name
     PARAMS_FILE.write_text(json.dumps(params, indent=2) + "\n")
-    _say(f"wrote {path.name} ({update.tag}); now re-run --calibrate and --train-filter")
+    say(f"wrote {path.name} ({update.tag}); now re-run --calibrate and --train-filter")
 
 
 def calibrate(dev_dir: Path, cache_dir: str) -> None:
@@ -243,7 +238,7 @@ def calibrate(dev_dir: Path, cache_dir: str) -> None:
     row = {uri: i for i, uri in enumerate(plain.uris_)}
     concepts = plain.index_.vectors[plain.index_.is_preferred]
     fit_rows = order[:cut]
-    _say(f"training the adapter on {len(fit_rows)} SkillSkape train sentences", sys.stderr)
+    say(f"training the adapter on {len(fit_rows)} SkillSkape train sentences", sys.stderr)
     weight = train_adapter(
         vectors[fit_rows], [[row[u] for u in pairs[i][1]] for i in fit_rows], concepts, **ADAPTER
     )
@@ -285,7 +280,7 @@ def calibrate(dev_dir: Path, cache_dir: str) -> None:
         ),
     }
     PARAMS_FILE.write_text(json.dumps(params, indent=2) + "\n")
-    _say(json.dumps(params, indent=2))
+    say(json.dumps(params, indent=2))
 
 
 def train_filter(dev_dir: Path) -> None:
@@ -302,7 +297,7 @@ def train_filter(dev_dir: Path) -> None:
     )
     groups = [f"{r['source']}-{r['idx']}" for r in records]
     encoder = get_encoder(update)
-    _say(f"training the sentence filter on {len(sentences)} SkillSpan sentences", sys.stderr)
+    say(f"training the sentence filter on {len(sentences)} SkillSpan sentences", sys.stderr)
     sentence_filter, figures = train_sentence_filter(
         encoder.encode(sentences), names_skill, groups, encoder.name
     )
@@ -311,7 +306,7 @@ def train_filter(dev_dir: Path) -> None:
     params = json.loads(PARAMS_FILE.read_text())
     params["sentence_filter"] = path.name
     PARAMS_FILE.write_text(json.dumps(params, indent=2) + "\n")
-    _say(
+    say(
         f"held-out SkillSpan adverts ({figures['held_out_sentences']:.0f} sentences): ROC AUC "
         f"{figures['roc_auc']:.3f}; threshold {sentence_filter.threshold:.3f} keeps "
         f"{figures['skill_sentences_kept']:.1%} of skill sentences and drops "
@@ -353,7 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         tune_encoder(args.cache_dir, args.device)
         return 0
     if not args.dev_dir.exists():
-        _say(f"skipped: no dev sets at {args.dev_dir} (give --dev-dir)", sys.stderr)
+        say(f"skipped: no dev sets at {args.dev_dir} (give --dev-dir)", sys.stderr)
         return 0
     if args.calibrate:
         calibrate(args.dev_dir, args.cache_dir)
@@ -398,7 +393,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, (rel, kind) in sets.items():
         path = args.dev_dir / rel
         if not path.exists():
-            _say(f"skipped {name}: {path} not found", sys.stderr)
+            say(f"skipped {name}: {path} not found", sys.stderr)
             continue
         pairs = (
             sentence_gold(pd.read_csv(path), uri_of)
@@ -438,11 +433,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 }
             )
     else:
-        _say(f"skipped vacancy titles: {titles_path} not found", sys.stderr)
+        say(f"skipped vacancy titles: {titles_path} not found", sys.stderr)
 
     table = pd.DataFrame(rows).set_index(["set", "system"])
-    _say(table.to_string(float_format=lambda x: f"{x:.3f}", na_rep=""))
-    _say(
+    say(table.to_string(float_format=lambda x: f"{x:.3f}", na_rep=""))
+    say(
         f"thresholds: precision {linker.precision_threshold_:.3f}, "
         f"suggestion {linker.suggestion_threshold_:.3f}"
     )
@@ -450,7 +445,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.quick:
         return 0
     if not (args.adverts / "nhs-jobs-2020").exists():
-        _say(f"skipped speed: no adverts under {args.adverts}", sys.stderr)
+        say(f"skipped speed: no adverts under {args.adverts}", sys.stderr)
         return 0
     adverts = advert_texts(args.adverts, args.sentences)
     sentences = [s for text in adverts for s in prepare(text).sentences]
@@ -460,17 +455,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     start_s, linker_mb = cold_start(args.cache_dir, args.repeats)
     n = len(sentences)
     heading = f"speed on {n} sentences from {len(adverts)} NHS adverts, median of {args.repeats}:"
-    _say(heading)
+    say(heading)
     if linker.sentence_filter_ is not None:
         kept = linker.sentence_filter_.keeps(linker.query_encoder_.encode(sentences)).mean()
-        _say(f"  the sentence filter leaves out {1 - kept:.1%} of these sentences")
-    _say(f"  bare encode  {n / encode_s:7.1f} sentences/s")
-    _say(
+        say(f"  the sentence filter leaves out {1 - kept:.1%} of these sentences")
+    say(f"  bare encode  {n / encode_s:7.1f} sentences/s")
+    say(
         f"  link         {n / link_s:7.1f} sentences/s  ratio {encode_s / link_s:.2f} (goal >= 0.7)"
     )
-    _say(f"  peak RSS     {linker_mb:7.0f} MB in a process linking one sentence")
-    _say(f"  peak RSS     {peak_mb:7.0f} MB in this process (two linkers, titles, 5,000 sentences)")
-    _say(f"  cold start   {start_s:7.2f} s to first linked sentence, warm cache (goal < 5 s)")
+    say(f"  peak RSS     {linker_mb:7.0f} MB in a process linking one sentence")
+    say(f"  peak RSS     {peak_mb:7.0f} MB in this process (two linkers, titles, 5,000 sentences)")
+    say(f"  cold start   {start_s:7.2f} s to first linked sentence, warm cache (goal < 5 s)")
     return 0
 
 

@@ -26,14 +26,10 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from bench.console import say
 from skillsmatch.config import PROJECT_ROOT
 
 GOAL_P95_MS = 300.0
-
-
-def _say(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
 
 
 def _free_port() -> int:
@@ -163,15 +159,15 @@ def main(argv: list[str] | None = None) -> int:
     server = start_gunicorn(port, workers=1)
     try:
         pages = key_pages(port, accounts)
-        _say(f"one gunicorn worker, {args.requests} requests per page after warm-up")
+        say(f"one gunicorn worker, {args.requests} requests per page after warm-up")
         heading = f"{'page':28} {'first ms':>9} {'p50 ms':>8} {'p95 ms':>8}"
-        _say(f"{heading}  goal p95 < {GOAL_P95_MS:.0f}")
+        say(f"{heading}  goal p95 < {GOAL_P95_MS:.0f}")
         for name, client, path in pages:
             first = timed(client, path)
             times = sorted(timed(client, path) for _ in range(args.requests))
             p95 = times[int(0.95 * (len(times) - 1))]
             verdict = "ok" if p95 < GOAL_P95_MS else "over"
-            _say(f"{name:28} {first:9.0f} {statistics.median(times):8.1f} {p95:8.1f}  {verdict}")
+            say(f"{name:28} {first:9.0f} {statistics.median(times):8.1f} {p95:8.1f}  {verdict}")
     finally:
         server.terminate()
         server.wait()
@@ -186,13 +182,13 @@ def main(argv: list[str] | None = None) -> int:
         for _, client, path in pages:
             with ThreadPoolExecutor(args.clients) as pool:
                 list(pool.map(timed, [client] * 4 * args.clients, [path] * 4 * args.clients))
-        _say(f"two gunicorn workers, {args.clients} concurrent clients")
+        say(f"two gunicorn workers, {args.clients} concurrent clients")
         for name, client, path in pages:
             n = args.requests
             start = time.perf_counter()
             with ThreadPoolExecutor(args.clients) as pool:
                 list(pool.map(timed, [client] * n, [path] * n))
-            _say(f"{name:28} {n / (time.perf_counter() - start):8.1f} requests/s")
+            say(f"{name:28} {n / (time.perf_counter() - start):8.1f} requests/s")
     finally:
         server.terminate()
         server.wait()

@@ -53,7 +53,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TextIO
 
 import numpy as np
 import pandas as pd
@@ -65,6 +64,7 @@ from sqlalchemy.orm import Session, selectinload  # noqa: E402
 from sqlalchemy.pool import StaticPool  # noqa: E402
 
 from bench.bench_course_matching import SEED, _key, metrics, split_titles  # noqa: E402
+from bench.console import say  # noqa: E402
 from ml.pathway_scoring import Catalogue, LearnerQuery, PathwayScorer, SkillSets  # noqa: E402
 from ml.pathway_scoring.defaults import WEIGHTS_FILE  # noqa: E402
 from ml.vector_index import top_k  # noqa: E402
@@ -87,11 +87,6 @@ SKILL_PARTS = {"pathway": ("skills", "gain"), "provision": ("essential", "option
 TEMPLATE = "I would like a job as {title}."
 OPTIONAL_SHARE = (0.25, 0.5)
 ESSENTIAL_SHARE = (0.0, 0.25)
-
-
-def _say(line: str, stream: TextIO = sys.stdout) -> None:
-    stream.write(f"{line}\n")
-    stream.flush()
 
 
 # ------------------------------------------------------------------------------- the held-out index
@@ -638,7 +633,7 @@ def prepare(args: argparse.Namespace, today: date) -> Evaluation:
     occupation_of = normalise_titles(encoder, titles)
     session = memory_copy(args.database)
     counts = hold_out(session, courses, part, index_links(courses, part, occupation_of))
-    _say(
+    say(
         "held out of the index: "
         + ", ".join(f"{k} {v:,}" for k, v in counts.items())
         + f" ({time.perf_counter() - t0:.0f} s)",
@@ -648,7 +643,7 @@ def prepare(args: argparse.Namespace, today: date) -> Evaluation:
         session, encoder=encoder, cache_dir=args.cache_dir, today=today, scorer=_KeepsCatalogue()
     )
     cases, skipped = make_cases(session, index, courses, part, occupation_of, args.query_seed)
-    _say(
+    say(
         f"{len(cases)} cases ({sum(c.side == 'dev' for c in cases)} dev); left out: "
         + ", ".join(f"{k} {v}" for k, v in skipped.items()),
         sys.stderr,
@@ -659,7 +654,7 @@ def prepare(args: argparse.Namespace, today: date) -> Evaluation:
     jobs = [vacancy_job(session, index, c) for c in cases]
     provision = [provision_parts(index.scorer, *job) for job in jobs]
     pairs = [len(p.course) for p in learner]
-    _say(
+    say(
         f"part values cached: {sum(pairs):,} (course, target) pairs, median "
         f"{int(np.median(pairs)):,} per learner ({time.perf_counter() - t0:.0f} s)",
         sys.stderr,
@@ -718,7 +713,7 @@ def fit(
             at_least={SKILL_PARTS[kind]: SKILL_FLOOR},
             start=[before[kind]],
         )
-        _say(
+        say(
             f"{kind} weights: dev MRR {best:.3f} after {candidates[kind]} candidates "
             f"({time.perf_counter() - t:.0f} s)",
             sys.stderr,
@@ -797,20 +792,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                 split = f"{side} (n={len(ev.side(side))})"
                 rows.append({"task": kind, "system": name, "split": split, **res[side]})
     table = pd.DataFrame(rows).set_index(["task", "system", "split"])
-    _say(
+    say(
         f"Held-out apprenticeship job titles (split seed {args.seed}, query seed "
         f"{args.query_seed}), evaluated on {today.isoformat()}; learner -> pathways and vacancy "
         f"-> provision, first gold standard in the top {DEPTH}. Every ranking below comes from "
         "the scorer itself and equals the fast re-scoring the search used."
     )
-    _say(table.to_string(float_format=lambda x: f"{x:.3f}"))
-    _say("")
-    _say("pathway weights: " + json.dumps(pathway))
-    _say("provision weights: " + json.dumps(provision))
+    say(table.to_string(float_format=lambda x: f"{x:.3f}"))
+    say("")
+    say("pathway weights: " + json.dumps(pathway))
+    say("provision weights: " + json.dumps(provision))
     if args.fit:
         write(saved, pathway, provision, results, candidates, args, today)
-        _say(f"written to {WEIGHTS_FILE}")
-    _say(f"\n{time.perf_counter() - t0:.0f} s")
+        say(f"written to {WEIGHTS_FILE}")
+    say(f"\n{time.perf_counter() - t0:.0f} s")
     return 0
 
 

@@ -30,11 +30,9 @@ import gc
 import os
 import resource
 import statistics
-import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TextIO
 
 import numpy as np
 import scipy.sparse as sp
@@ -45,6 +43,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+from bench.console import say  # noqa: E402
 from ml.pathway_scoring import (  # noqa: E402
     Catalogue,
     LearnerQuery,
@@ -62,11 +61,6 @@ N_COURSES = 5_000
 # A ring of districts with two neighbours each, close to Greater Essex's real 2-5 neighbours.
 NEIGHBOURS = {d: {(d - 1) % N_DISTRICTS, (d + 1) % N_DISTRICTS} for d in range(N_DISTRICTS)}
 TODAY = date(2026, 7, 1).toordinal()
-
-
-def _say(line: str, stream: TextIO = sys.stdout) -> None:
-    stream.write(f"{line}\n")
-    stream.flush()
 
 
 def travel_from(home: int) -> list[str | None]:
@@ -359,7 +353,7 @@ def run_size(
                 f"{rss_mb():,.0f}",
             ]
         )
-        _say("  " + " | ".join(rows[-1]))
+        say("  " + " | ".join(rows[-1]))
     if n == 50_000:
         provision_rows.extend(bench_provision(exact, catalogue))
     del scorers, exact, ivf, catalogue, recs
@@ -401,10 +395,10 @@ def bench_provision(scorer: PathwayScorer, catalogue: Catalogue) -> list[list[st
 
 def table(header: list[str], rows: list[list[str]]) -> None:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    _say("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
-    _say("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    say("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
+    say("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for r in rows:
-        _say("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |")
+        say("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -416,10 +410,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
 
-    _say(f"Load average: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1, 5, 15 min)")
+    say(f"Load average: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1, 5, 15 min)")
     t0 = time.perf_counter()
     esco = Esco()
-    _say(
+    say(
         f"ESCO: {esco.n_skills:,} skills, {len(esco.broader):,} hierarchy links, "
         f"{len(esco.vectors):,} occupations ({len(esco.in_sector):,} in priority sectors), "
         f"loaded in {time.perf_counter() - t0:.1f} s"
@@ -433,7 +427,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     encoder.encode([text])
     times, _ = timed(lambda: encoder.encode([text]), 20)
-    _say(
+    say(
         f"Embedding one learner profile (done once per query, not in the timings below): "
         f"median {statistics.median(times):.1f} ms"
     )
@@ -456,20 +450,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     rows: list[list[str]] = []
     provision_rows: list[list[str]] = []
     for n in sizes:
-        _say(f"{n:,} vacancies, {N_COURSES:,} courses ...")
+        say(f"{n:,} vacancies, {N_COURSES:,} courses ...")
         storage = args.ivf_storage if n >= 1_000_000 else "float32"
         n_q = args.queries_1m if n >= 1_000_000 else args.queries
         run_size(esco, n, queries, n_q, storage, rows, provision_rows)
-    _say("")
-    _say(f"Load average at the end: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores)")
-    _say(
+    say("")
+    say(f"Load average at the end: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores)")
+    say(
         f"Learner recommendations ({N_COURSES:,} courses, {len(esco.vectors):,} occupations; "
         "medians over the same learners for both searches):"
     )
     table(header, rows)
     if provision_rows:
-        _say("")
-        _say("Vacancy -> provision (top 10 courses in reach of each vacancy):")
+        say("")
+        say("Vacancy -> provision (top 10 courses in reach of each vacancy):")
         table(["method", "vacancies", "vacancies/s", "result"], provision_rows)
 
 

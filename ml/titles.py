@@ -5,6 +5,10 @@ A title is compared with every ESCO occupation label (preferred and alternative)
 ISCO-08: each index title names an ISCO-08 unit group, each ESCO occupation belongs to one.
 The score of an occupation mixes its best own label with the best index title of its ISCO
 group, which brings in the UK wording ("care assistant", "HGV driver") ESCO lacks.
+
+A title alone is often ambiguous: "Mobile officer", "Ranger", "Operations officer". Where the
+caller knows what surrounds it (the course that lists it, the advert it heads), that context
+re-ranks the title's best occupations by how well it agrees with each one's description.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from ml.text import content_words, strip_html
 
 _CHUNK = 256
 _CANDIDATES = 30  # occupations per title re-ranked with the lexical bonus
+_CONTEXT_CANDIDATES = 20  # occupations per title re-ranked with its context
 
 
 @dataclass(frozen=True)
@@ -66,11 +71,17 @@ class TitleNormaliser(BaseEstimator):
         Weight of the best SOC index title of the occupation's ISCO group.
     lexical_weight : float, default=0.0
         Bonus for the share of the best label's words that occur in the title.
+    context_weight : float, default=0.5
+        Weight, against the title's own score, of the cosine between a title's context and an
+        occupation's label and description (see ``normalise``). Chosen on hand-judged links of
+        apprenticeship job titles (``ml/README.md``).
 
     Attributes
     ----------
     uris_, labels_, soc2020_ : ndarray of str
         The occupations and their SOC 2020 unit groups ("" when the crosswalk has none).
+    profile_vectors_ : ndarray of shape (n_occupations, dim) or None
+        Each occupation's label and description embedded; None without descriptions.
     crosswalk_ : dict of str to str
         ISCO-08 -> SOC 2020, from ``isco_to_soc``.
     """
@@ -82,12 +93,14 @@ class TitleNormaliser(BaseEstimator):
         taxonomy_version: str = "esco",
         soc_weight: float = 0.3,
         lexical_weight: float = 0.0,
+        context_weight: float = 0.5,
     ) -> None:
         self.encoder = encoder
         self.cache_dir = cache_dir
         self.taxonomy_version = taxonomy_version
         self.soc_weight = soc_weight
         self.lexical_weight = lexical_weight
+        self.context_weight = context_weight
 
     def fit(
         self,
@@ -100,7 +113,8 @@ class TitleNormaliser(BaseEstimator):
         Parameters
         ----------
         occupations : DataFrame
-            Columns ``uri``, ``label``, ``isco08``; optional ``alt_labels`` (lists).
+            Columns ``uri``, ``label``, ``isco08``; optional ``alt_labels`` (lists) and
+            ``description`` (needed to read a title in its context).
         soc_index : DataFrame or None
             Columns ``title``, ``soc2020``, ``isco08``; None uses ESCO labels alone.
         progress : bool, default=False
@@ -125,6 +139,20 @@ class TitleNormaliser(BaseEstimator):
             f"{self.taxonomy_version}-occupation-labels",
             progress,
         )
+        self.profile_vectors_ = None
+        if "description" in occupations and self.context_weight:
+            descriptions = occupations["description"].fillna("").astype(str)
+            profiles = [
+                f"{label}. {' '.join(d.split())}".strip()
+                for label, d in zip(self.labels_, descriptions, strict=True)
+            ]
+            self.profile_vectors_ = embed_cached(
+                profiles,
+                self.encoder_,
+                self.cache_dir,
+                f"{self.taxonomy_version}-occupation-profiles",
+                progress,
+            )
         self.crosswalk_ = isco_to_soc(soc_index) if soc_index is not None else {}
         self.soc2020_ = np.array([self.crosswalk_.get(g, "") for g in isco], dtype=str)
         # Index titles grouped by ISCO group; occupations point at their group's row block.
@@ -163,6 +191,22 @@ class TitleNormaliser(BaseEstimator):
         out[[not t for t in clean]] = 0.0
         return np.clip(out, 0.0, 1.0)
 
+    def _read_in_context(self, scores: np.ndarray, context: Sequence[str | None]) -> None:
+        """Re-score each title's best occupations by agreement with its context, in place."""
+        check_is_fitted(self, "profile_vectors_")
+        rows = [i for i, c in enumerate(context) if c and c.strip() and scores[i].any()]
+        if not rows or self.profile_vectors_ is None:
+            return
+        texts = [" ".join(strip_html(str(context[i])).split()) for i in rows]
+        vectors = self.encoder_.encode(texts)
+        n = min(_CONTEXT_CANDIDATES, scores.shape[1])
+        w = float(self.context_weight)
+        for row, v in zip(rows, vectors, strict=True):
+            top = np.argpartition(-scores[row], n - 1)[:n]
+            agreement = np.clip(self.profile_vectors_[top] @ v, 0.0, 1.0)
+            scores[row] /= 1.0 + w
+            scores[row, top] += w * agreement / (1.0 + w)
+
     def _lexical_bonus(self, titles: Sequence[str], scores: np.ndarray, rows: np.ndarray) -> None:
         """Add ``lexical_weight`` x the share of the best label's words found in the title."""
         top = np.argpartition(-scores, _CANDIDATES - 1, axis=1)[:, :_CANDIDATES]
@@ -174,7 +218,11 @@ class TitleNormaliser(BaseEstimator):
                     scores[i, c] += self.lexical_weight * len(label & words) / len(label)
 
     def normalise(
-        self, titles: Sequence[str], top_k: int = 10, min_score: float | None = None
+        self,
+        titles: Sequence[str],
+        top_k: int = 10,
+        min_score: float | None = None,
+        context: Sequence[str | None] | None = None,
     ) -> list[list[NormalisedTitle]]:
         """Rank ESCO occupations for each title.
 
@@ -186,6 +234,14 @@ class TitleNormaliser(BaseEstimator):
             Most occupations per title.
         min_score : float or None, default=None
             Keep only occupations scoring at least this.
+        context : sequence of str or None, optional
+            Per title, the text it was found in: a course's name and overview, an advert's
+            opening. A title with context has its occupations re-scored as (score + w x
+            agreement) / (1 + w), w being ``context_weight`` and agreement the cosine between
+            the context and the occupation's label and description (clipped at 0), worked out
+            for its ``_CONTEXT_CANDIDATES`` best occupations and 0 for the rest. Blank or None
+            leaves a title as it is; so does a normaliser fitted without descriptions or with
+            ``context_weight`` 0.
 
         Returns
         -------
@@ -195,6 +251,10 @@ class TitleNormaliser(BaseEstimator):
         if isinstance(titles, str):
             raise TypeError("titles must be a sequence of strings, not one string")
         scores = self.scores(titles)
+        if context is not None:
+            if len(context) != len(titles):
+                raise ValueError(f"{len(context)} contexts for {len(titles)} titles")
+            self._read_in_context(scores, context)
         k = min(max(int(top_k), 0), scores.shape[1])
         results = []
         for row in scores:

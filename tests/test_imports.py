@@ -77,7 +77,9 @@ class FakeLinker:
 
 
 class FakeNormaliser:
-    def normalise(self, titles: Sequence[str], top_k: int) -> list[list[Match]]:
+    def normalise(
+        self, titles: Sequence[str], top_k: int, context: Sequence[str] | None = None
+    ) -> list[list[Match]]:
         return [
             [Match(CARE_WORKER, "care worker", 0.9, "6135")] if "care" in t.lower() else []
             for t in titles

@@ -236,7 +236,9 @@ class _FixedNormaliser:
     def __init__(self, uri: str) -> None:
         self.uri = uri
 
-    def normalise(self, titles: list[str], top_k: int) -> list[list[object]]:
+    def normalise(
+        self, titles: list[str], top_k: int, context: list[str] | None = None
+    ) -> list[list[object]]:
         from ml.titles import NormalisedTitle
 
         return [[NormalisedTitle(self.uri, "specialist nurse", 0.8, "2233")] for _ in titles]
@@ -284,3 +286,43 @@ def test_standards_and_vacancies_load_with_provenance_and_without_duplicates(
         sectors = set(db.session.scalars(sa.select(Sector.slug).join(Vacancy.sector)))
         assert sectors == {"health"}
         assert load_nhs_vacancies(db.session, readers).loaded == 0
+
+
+def test_course_titles_are_normalised_in_the_context_of_their_course() -> None:
+    from ml.titles import NormalisedTitle
+    from skillsmatch.loaders.standards import course_occupations
+
+    class RecordingNormaliser:
+        def __init__(self) -> None:
+            self.asked: list[tuple[str, str]] = []
+
+        def normalise(
+            self, titles: list[str], top_k: int, context: list[str] | None = None
+        ) -> list[list[NormalisedTitle]]:
+            assert context is not None
+            self.asked += list(zip(titles, context, strict=True))
+            return [
+                [NormalisedTitle(f"uri:{t}", t, 0.9, "")] if t != "Ranger" else [] for t in titles
+            ]
+
+    outdoor = Course(
+        reference="ST0479",
+        title="Outdoor activity instructor",
+        overview="Supervising and guiding children and adults in activities.",
+        job_titles=["Ranger", "Outdoor activity instructor", "Instructor"],
+    )
+    normaliser = RecordingNormaliser()
+    found = course_occupations([outdoor], normaliser)
+    context = (
+        "Outdoor activity instructor. Supervising and guiding children and adults in activities."
+    )
+    # Each distinct title once, name first, every one with the course's name and overview.
+    assert normaliser.asked == [
+        ("Outdoor activity instructor", context),
+        ("Ranger", context),
+        ("Instructor", context),
+    ]
+    assert [(c.reference, t, m.uri) for c, t, m in found] == [
+        ("ST0479", "Outdoor activity instructor", "uri:Outdoor activity instructor"),
+        ("ST0479", "Instructor", "uri:Instructor"),
+    ]

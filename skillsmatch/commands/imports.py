@@ -31,7 +31,7 @@ from skillsmatch.imports import (
 )
 from skillsmatch.loaders.reference import sector_map
 from skillsmatch.loaders.report import LoadReport, SkippedRow
-from skillsmatch.loaders.standards import Readers, attach_overview_skills
+from skillsmatch.loaders.standards import Readers, attach_overview_skills, course_occupations
 from skillsmatch.loaders.vacancies import build_vacancies
 from skillsmatch.models import (
     Course,
@@ -255,17 +255,13 @@ def _attach_occupations(
         )
     }
     sectors = sector_map(session)
-    queries = [(c, t) for c in courses for t in dict.fromkeys([c.title, *c.job_titles])]
-    results = normaliser.normalise([t for _, t in queries], top_k=1)
-    for (course, title), matches in zip(queries, results, strict=True):
-        found = occupations.get(matches[0].uri) if matches else None
+    for course, title, match in course_occupations(courses, normaliser):
+        found = occupations.get(match.uri)
         if found is None or any(o.occupation_id == found[0] for o in course.occupations):
             continue
         occ_id, soc, isco = found
         course.occupations.append(
-            CourseOccupation(
-                occupation_id=occ_id, score=float(matches[0].score), job_title=title[:255]
-            )
+            CourseOccupation(occupation_id=occ_id, score=float(match.score), job_title=title[:255])
         )
         slug = sectors.for_occupation(soc, isco)
         if course.sector_id is None and slug:

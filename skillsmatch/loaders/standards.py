@@ -109,25 +109,37 @@ def load_standards(
     return report
 
 
+def course_occupations(courses: list[Course], normaliser: Any) -> list[tuple[Course, str, Any]]:
+    """``(course, title, occupation)`` for the best ESCO occupation(s) of each distinct title of
+    each course (its name, then its job titles), each title read in the context of the course's
+    name and overview: "Ranger" on an outdoor activity course is not a forest ranger."""
+    queries = [(c, t) for c in courses for t in dict.fromkeys([c.title, *c.job_titles])]
+    results = normaliser.normalise(
+        [t for _, t in queries],
+        top_k=OCCUPATIONS_PER_TITLE,
+        context=[f"{c.title}. {c.overview or ''}" for c, _ in queries],
+    )
+    return [
+        (course, title, match)
+        for (course, title), matches in zip(queries, results, strict=True)
+        for match in matches
+    ]
+
+
 def _attach_occupations(
     courses: list[Course], normaliser: Any, occupation_ids: dict[str, int]
 ) -> None:
-    queries: list[tuple[Course, str]] = [
-        (c, t) for c in courses for t in dict.fromkeys([c.title, *c.job_titles])
-    ]
-    results = normaliser.normalise([t for _, t in queries], top_k=OCCUPATIONS_PER_TITLE)
-    for (course, title), matches in zip(queries, results, strict=True):
-        for m in matches:
-            occ_id = occupation_ids.get(m.uri)
-            known = {o.occupation_id: o for o in course.occupations}
-            if occ_id is None:
-                continue
-            if occ_id in known:
-                known[occ_id].score = max(known[occ_id].score, m.score)
-            else:
-                course.occupations.append(
-                    CourseOccupation(occupation_id=occ_id, score=float(m.score), job_title=title)
-                )
+    for course, title, match in course_occupations(courses, normaliser):
+        occ_id = occupation_ids.get(match.uri)
+        if occ_id is None:
+            continue
+        known = {o.occupation_id: o for o in course.occupations}
+        if occ_id in known:
+            known[occ_id].score = max(known[occ_id].score, match.score)
+        else:
+            course.occupations.append(
+                CourseOccupation(occupation_id=occ_id, score=float(match.score), job_title=title)
+            )
 
 
 def _add_skill(

@@ -35,7 +35,9 @@ class FakeNormaliser:
 
     titles: list[str] = field(default_factory=list)
 
-    def normalise(self, titles: Sequence[str], top_k: int = 1) -> list[list[Any]]:
+    def normalise(
+        self, titles: Sequence[str], top_k: int = 1, context: Sequence[str] | None = None
+    ) -> list[list[Any]]:
         self.titles.extend(titles)
         return [[] for _ in titles]
 
