@@ -25,8 +25,9 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -49,16 +50,20 @@ def _key(title: str) -> str:
 
 
 def judged_shares(
-    chosen: dict[tuple[str, str], str], items: list[dict[str, object]]
+    chosen: dict[Hashable, str],
+    items: list[dict[str, Any]],
+    key: Callable[[dict[str, Any]], Hashable],
 ) -> dict[str, str]:
-    """Acceptable / attainable pairs, overall and on the even and odd items; unjudged apart."""
+    """Acceptable / attainable items, overall and on the even and odd items; unjudged apart.
+
+    ``chosen`` maps ``key(item)`` to the occupation URI a system chose for it.
+    """
     out = {}
     for name, part in (("judged", items), ("even", items[::2]), ("odd", items[1::2])):
         attainable = [i for i in part if i["acceptable"]]
-        hits = sum(chosen.get((i["ref"], i["title"])) in i["acceptable"] for i in attainable)
+        hits = sum(chosen.get(key(i)) in i["acceptable"] for i in attainable)
         out[name] = f"{hits / len(attainable):.3f} ({hits}/{len(attainable)})"
-    unjudged = sum(chosen.get((i["ref"], i["title"])) not in i["judged"] for i in items)
-    out["unjudged"] = str(unjudged)
+    out["unjudged"] = str(sum(chosen.get(key(i)) not in i["judged"] for i in items))
     return out
 
 
@@ -105,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows.append(
             {
                 "system": name,
-                **judged_shares(chosen, items),
+                **judged_shares(chosen, items, lambda i: (i["ref"], i["title"])),
                 "ONS agreement": ons_agreement(chosen, isco_of, index),
                 "changed": f"{np.mean([chosen[k] != baseline.get(k) for k in chosen]):.3f}",
             }

@@ -44,11 +44,17 @@ class LinkedSkill:
 
 @dataclass(frozen=True)
 class LinkResult:
-    """The skills of one text, best first, and when there are none because of the input, why."""
+    """The skills of one text, best first, and when there are none because of the input, why.
+
+    ``requirements`` are the text's sentences read as naming skills (those the sentence filter
+    keeps; all of them without one), in the order of the text: what the text asks for, without
+    its blurb.
+    """
 
     skills: list[LinkedSkill]
     reason: str | None = None
     n_sentences: int = 0
+    requirements: tuple[str, ...] = ()
 
 
 def tuned_params(path: Path = PARAMS_FILE) -> dict[str, object]:
@@ -322,9 +328,12 @@ class SkillLinker(BaseEstimator):
             raise TypeError("texts must be a sequence of strings, not one string")
         prepared = [prepare(t, self.max_chars, self.max_words) for t in texts]
         sentences = [s for p in prepared for s in p.sentences]
-        owner = np.repeat(np.arange(len(prepared)), [len(p.sentences) for p in prepared])
+        counts = [len(p.sentences) for p in prepared]
+        owner = np.repeat(np.arange(len(prepared)), counts)
+        first = np.r_[0, np.cumsum(counts)]  # the sentences of text t: first[t]:first[t + 1]
         best = np.full((len(prepared), self.index_.n_concepts), -np.inf, dtype=np.float32)
         best_sentence = np.zeros(best.shape, dtype=np.int64)
+        kept = np.zeros(len(sentences), dtype=bool)
         starts = range(0, len(sentences), _CHUNK * 4)
         if progress and len(sentences) > _CHUNK * 4:
             from tqdm import tqdm
@@ -333,6 +342,7 @@ class SkillLinker(BaseEstimator):
         for start in starts:
             batch = sentences[start : start + _CHUNK * 4]
             raw = self.raw_scores(batch, self.query_encoder_.encode(batch))
+            kept[start : start + len(batch)] = np.isfinite(raw).any(axis=1)
             for j, row in enumerate(raw):
                 t = owner[start + j]
                 better = row > best[t]
@@ -360,7 +370,9 @@ class SkillLinker(BaseEstimator):
             reason = None
             if not skills and not np.isfinite(best[t]).any():
                 reason = "no requirements: no sentence names a skill"
-            results.append(LinkResult(skills, reason, len(prep.sentences)))
+            lo, hi = first[t], first[t + 1]
+            requirements = tuple(sentences[lo + i] for i in np.flatnonzero(kept[lo:hi]))
+            results.append(LinkResult(skills, reason, len(prep.sentences), requirements))
         return results
 
     def link(

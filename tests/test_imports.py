@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from click.testing import Result
 from flask import Flask
 
+from ml.linking import LinkResult
 from skillsmatch.adverts import CONTACTS_REMOVED, has_contact_details
 from skillsmatch.commands import imports as commands
 from skillsmatch.extensions import db
@@ -74,6 +76,12 @@ class FakeLinker:
                 matches.append(Match(CARE, "provide personal care", 0.7))
             found.append([m for m in matches[:top_k] if m.score >= min_score])
         return found
+
+    def link_statements(self, texts: Sequence[str], top_k: int, min_score: float) -> list[Any]:
+        return [
+            LinkResult(skills, None if skills else "no skill found", 1, (text,) if skills else ())
+            for text, skills in zip(texts, self.link(texts, top_k, min_score), strict=True)
+        ]
 
 
 class FakeNormaliser:

@@ -226,10 +226,18 @@ class _KeywordLinker:
     def __init__(self, uri: str) -> None:
         self.uri = uri
 
-    def link(self, texts: list[str], top_k: int, min_score: float) -> list[list[object]]:
-        from ml.linking import LinkedSkill
+    def link_statements(self, texts: list[str], top_k: int, min_score: float) -> list[object]:
+        from ml.linking import LinkedSkill, LinkResult
 
-        return [[LinkedSkill(self.uri, "skill", 0.9, t)] if t.strip() else [] for t in texts]
+        return [
+            LinkResult([LinkedSkill(self.uri, "skill", 0.9, t)], None, 1, (t,))
+            if t.strip()
+            else LinkResult([], "empty text")
+            for t in texts
+        ]
+
+    def link(self, texts: list[str], top_k: int, min_score: float) -> list[list[object]]:
+        return [r.skills for r in self.link_statements(texts, top_k, min_score)]
 
 
 class _FixedNormaliser:
@@ -326,3 +334,58 @@ def test_course_titles_are_normalised_in_the_context_of_their_course() -> None:
         ("ST0479", "Outdoor activity instructor", "uri:Outdoor activity instructor"),
         ("ST0479", "Instructor", "uri:Instructor"),
     ]
+
+
+def test_advert_titles_are_read_with_the_sentences_that_name_skills() -> None:
+    from ml.linking import LinkResult
+    from skillsmatch.loaders.vacancies import CONTEXT_SENTENCES, title_context
+
+    read = LinkResult(
+        [],
+        None,
+        6,
+        (
+            "Chill  assistant",  # the title line, met again in the text
+            "Prepare the meal trolleys for the wards.",
+            "Deliver meals to patients.",
+            "Keep the chill room clean.",
+            "Record fridge temperatures.",
+        ),
+    )
+    assert CONTEXT_SENTENCES == 3
+    assert title_context(" Chill Assistant ", read) == (
+        "Chill Assistant. Prepare the meal trolleys for the wards. Deliver meals to patients. "
+        "Keep the chill room clean."
+    )
+    # An advert whose every sentence is blurb is read by its title alone.
+    assert title_context("Porter", LinkResult([], "no requirements", 3)) == "Porter."
+
+
+def test_vacancies_get_the_occupation_of_their_title_read_in_context() -> None:
+    from ml.linking import LinkResult
+    from ml.titles import NormalisedTitle
+    from skillsmatch.loaders.standards import Readers
+    from skillsmatch.loaders.vacancies import read_adverts
+
+    class RequirementsLinker:
+        precision_threshold_ = 0.5
+
+        def link_statements(self, texts: list[str], top_k: int, min_score: float) -> list[object]:
+            return [LinkResult([], None, 2, (t.splitlines()[-1],)) for t in texts]
+
+    class RecordingNormaliser:
+        context: list[str] = []
+
+        def normalise(
+            self, titles: list[str], top_k: int, context: list[str] | None = None
+        ) -> list[list[NormalisedTitle]]:
+            assert top_k == 1 and context is not None
+            self.context = context
+            return [[NormalisedTitle(f"uri:{t}", t, 0.9, "")] for t in titles]
+
+    normaliser = RecordingNormaliser()
+    records = [{"title": "Band 6 Radiographer", "description": "Perform X-ray examinations."}]
+    read, titles = read_adverts(Readers(RequirementsLinker(), normaliser), records)
+    assert normaliser.context == ["Band 6 Radiographer. Perform X-ray examinations."]
+    assert read[0].requirements == ("Perform X-ray examinations.",)
+    assert titles[0][0].uri == "uri:Band 6 Radiographer"

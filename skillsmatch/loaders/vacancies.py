@@ -23,6 +23,7 @@ NHS_EXTRACT = Path("nhs-jobs") / "greater_essex_vacancies.jsonl.gz"
 # NHS trusts and GP practices: SIC 86 (human health activities), the fallback sector.
 NHS_SIC = "86101"
 SKILLS_PER_ADVERT = 15
+CONTEXT_SENTENCES = 3  # an advert's title is read with this many of its requirement sentences
 
 
 def _iso_date(value: str | None) -> str | None:
@@ -99,6 +100,33 @@ def load_nhs_vacancies(session: Session, readers: Any, data_dir: Path = rd.DATA_
     return report
 
 
+def title_context(title: str, read: Any) -> str:
+    """An advert's title followed by its first sentences that name skills (``read``: the
+    linker's result for the advert), the context its title is normalised in: a hospital's "Chill
+    Assistant" who prepares meal trolleys is a kitchen assistant, not a chilling operator.
+    Company blurb, which the linker's sentence filter drops, is left out."""
+    own = " ".join(title.lower().split())
+    sentences = [s for s in read.requirements if " ".join(s.lower().split()) != own]
+    return " ".join([f"{title.strip()}.", *sentences[:CONTEXT_SENTENCES]])
+
+
+def read_adverts(readers: Any, records: list[dict[str, Any]]) -> tuple[list[Any], list[Any]]:
+    """What the readers find in each advert record: the skill linker's result for its text
+    (skills stored without review, and the sentences that name skills) and its best ESCO
+    occupation, the title read in its ``title_context``."""
+    linker = readers.skill_linker
+    texts = [f"{r['title']}\n{r['description']}" for r in records]
+    read = linker.link_statements(
+        texts, top_k=SKILLS_PER_ADVERT, min_score=linker.precision_threshold_
+    )
+    titles = readers.title_normaliser.normalise(
+        [r["title"] for r in records],
+        top_k=1,
+        context=[title_context(r["title"], found) for r, found in zip(records, read, strict=True)],
+    )
+    return read, titles
+
+
 def build_vacancies(
     session: Session,
     readers: Any,
@@ -108,7 +136,8 @@ def build_vacancies(
 ) -> list[Vacancy]:
     """Vacancies from clean advert records.
 
-    Occupation and sector come from the title, skills from the text.
+    Occupation and sector come from the title (read in its ``title_context``), skills from the
+    text.
     """
     districts = dict(session.execute(sa.select(District.code, District.id)).all())
     sector_ids = dict(session.execute(sa.select(Sector.slug, Sector.id)).all())
@@ -120,14 +149,10 @@ def build_vacancies(
     }
     skill_ids = dict(session.execute(sa.select(Skill.uri, Skill.id)).all())
     sectors = sector_map(session)
-    linker, normaliser = readers.skill_linker, readers.title_normaliser
-
-    titles = normaliser.normalise([r["title"] for r in records], top_k=1)
-    texts = [f"{r['title']}\n{r['description']}" for r in records]
-    linked = linker.link(texts, top_k=SKILLS_PER_ADVERT, min_score=linker.precision_threshold_)
+    read, titles = read_adverts(readers, records)
     vacancies = []
-    for record, title_matches, skills in progress(
-        zip(records, titles, linked, strict=True), "vacancies", total=len(records)
+    for record, title_matches, found in progress(
+        zip(records, titles, read, strict=True), "vacancies", total=len(records)
     ):
         occ_id = soc = isco = None
         if title_matches:
@@ -154,7 +179,7 @@ def build_vacancies(
             occupation_id=occ_id,
         )
         seen = set()
-        for skill in skills:
+        for skill in found.skills:
             skill_id = skill_ids.get(skill.uri)
             if skill_id is None or skill_id in seen:
                 continue

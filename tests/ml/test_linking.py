@@ -69,6 +69,13 @@ def test_one_list_per_text_and_reasons(encoder, tiny_skills) -> None:
     assert len(linker.link(texts)) == 4
 
 
+def test_without_a_sentence_filter_every_sentence_is_a_requirement(encoder, tiny_skills) -> None:
+    linker = SkillLinker(encoder=encoder).fit(tiny_skills)
+    empty, two = linker.link_statements(["", "Drive HGVs.\nManage budgets."])
+    assert empty.requirements == ()
+    assert two.requirements == ("Drive HGVs.", "Manage budgets.")
+
+
 def test_a_megabyte_does_not_hang(encoder, tiny_skills) -> None:
     linker = SkillLinker(encoder=encoder).fit(tiny_skills)
     start = time.perf_counter()

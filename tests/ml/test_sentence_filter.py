@@ -67,3 +67,6 @@ def test_linker_leaves_out_sentences_the_filter_drops(encoder, tiny_skills, trai
     assert mixed.skills[0].label == "manage budgets"
     assert "pension" not in mixed.skills[0].evidence
     assert all("pension" not in s.evidence for s in mixed.skills)
+    # What the text asks for, in its order, without the blurb.
+    assert blurb.requirements == ()
+    assert mixed.requirements == ("You will manage budgets and control finances.",)
