@@ -236,12 +236,12 @@ class TitleNormaliser(BaseEstimator):
             Keep only occupations scoring at least this.
         context : sequence of str or None, optional
             Per title, the text it was found in: a course's name and overview, an advert's
-            opening. A title with context has its occupations re-scored as (score + w x
-            agreement) / (1 + w), w being ``context_weight`` and agreement the cosine between
-            the context and the occupation's label and description (clipped at 0), worked out
-            for its ``_CONTEXT_CANDIDATES`` best occupations and 0 for the rest. Blank or None
-            leaves a title as it is; so does a normaliser fitted without descriptions or with
-            ``context_weight`` 0.
+            sentences that say what the job asks for. A title with context has its occupations
+            re-scored as (score + w x agreement) / (1 + w), w being ``context_weight`` and
+            agreement the cosine between the context and the occupation's label and description
+            (clipped at 0), worked out for its ``_CONTEXT_CANDIDATES`` best occupations and 0
+            for the rest. Blank or None leaves a title as it is; so does a normaliser fitted
+            without descriptions or with ``context_weight`` 0.
 
         Returns
         -------
