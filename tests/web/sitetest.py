@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ import sqlalchemy as sa
 from flask import Flask, url_for
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
+from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
 from skillsmatch import create_app
@@ -160,6 +163,40 @@ def make_app(database: Path, **config: Any) -> Flask:
 
 
 # --- the page-checking client -----------------------------------------------------------------
+
+
+def _whole_responses(app: Flask) -> Any:
+    """``app`` with each response body read whole, and closed, before any of it is sent."""
+
+    def wsgi(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve ``app`` with werkzeug on a free port of 127.0.0.1, in a thread; yields its URL.
+
+    A browser that moves on drops the requests still in flight (a favicon). werkzeug's server
+    then skips closing the response, and the static file left open fails whichever test is
+    running with a ResourceWarning; so each response is read whole before it is sent.
+    """
+    server = make_server("127.0.0.1", 0, _whole_responses(app), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.engine.dispose()
 
 
 class PageProblem(AssertionError):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,11 +15,9 @@ from typing import Any
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, Request
-from sitetest import make_app
-from werkzeug.serving import make_server
+from sitetest import make_app, serving
 
 from skillsmatch.config import PROJECT_ROOT
-from skillsmatch.extensions import db
 
 CHROMIUM = Path("/usr/bin/chromium")
 # The browser must not reach for Google's services: this machine has no network beyond itself.
@@ -74,17 +71,8 @@ def live_app(catalogue_db: Path, tmp_path: Path) -> Flask:
 @pytest.fixture
 def live_server(live_app: Flask) -> Iterator[str]:
     """The site served by werkzeug on a free port of 127.0.0.1, in a thread."""
-    app = live_app
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
+    with serving(live_app) as url:
+        yield url
 
 
 @pytest.fixture

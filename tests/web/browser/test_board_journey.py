@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 from boardtest import NAMED_EMPLOYER, UNNAMED_EMPLOYER, build_world_database, close_and_open_gaps
 from flask import Flask
 from playwright.sync_api import Page, expect
-from sitetest import PASSWORD, Account, create_account, make_app
-from werkzeug.serving import make_server
+from sitetest import PASSWORD, Account, create_account, make_app, serving
 
 from skillsmatch.extensions import db
 
@@ -53,16 +51,8 @@ def board_site(world_db: Path, tmp_path: Path) -> Iterator[BoardSite]:
     shutil.copy(world_db, database)
     app = make_app(database)
     account = create_account(app, "board")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield BoardSite(f"http://127.0.0.1:{server.server_port}", app, account)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
+    with serving(app) as url:
+        yield BoardSite(url, app, account)
 
 
 def _sign_in(page: Page, site: BoardSite) -> None:

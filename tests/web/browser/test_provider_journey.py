@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,10 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 from provider_support import OWN_PROVIDER, csv_file, prepare, provider_account
-from sitetest import PASSWORD, make_app
-from werkzeug.serving import make_server
-
-from skillsmatch.extensions import db
+from sitetest import PASSWORD, make_app, serving
 
 pytestmark = pytest.mark.browser
 
@@ -30,16 +26,8 @@ def provider_site(catalogue_db: Path, tmp_path: Path) -> Iterator[tuple[str, str
     app = make_app(database)
     prepare(app)
     account = provider_account(app, OWN_PROVIDER, "staff@college.example")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", account.email
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
+    with serving(app) as url:
+        yield url, account.email
 
 
 def _axe(page: Page, artifacts: Path, name: str) -> None:
