@@ -11,28 +11,16 @@ from typing import TextIO
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
 
-from skillsmatch.commands.linking import _batches, _emit, _progress
+from skillsmatch.commands.json_lines import Record, ranking_command, write_records
 
 
-@click.command("match-courses")
-@click.option(
-    "--top-k",
-    type=click.IntRange(min=1),
-    default=10,
-    show_default=True,
-    help="Most courses per line.",
+@ranking_command(
+    "match-courses",
+    top_k_help="Most courses per line.",
+    min_score_help="Keep only courses scoring at least this. Without it, a line whose best "
+    "course is under the matcher's abstention threshold gets no course.",
 )
-@click.option(
-    "--min-score",
-    type=click.FloatRange(0, 1),
-    default=None,
-    help="Keep only courses scoring at least this. Without it, a line whose best course is "
-    "under the matcher's abstention threshold gets no course.",
-)
-@click.argument("source", type=click.File("r", encoding="utf-8", errors="replace"), default="-")
-@with_appcontext
 def match_courses(top_k: int, min_score: float | None, source: TextIO) -> None:
     """Match each job title or advert in SOURCE (a file, or - for stdin) to courses, as JSON lines.
 
@@ -45,19 +33,19 @@ def match_courses(top_k: int, min_score: float | None, source: TextIO) -> None:
 
     matcher, origin = get_course_matcher(current_app.config["CACHE_DIR"], db.session)
     click.echo(f"matching against {len(matcher.refs_)} courses ({origin})", err=True)
-    with _progress(None, " lines") as bar:
-        for batch in _batches(source):
-            for text, found in zip(batch, matcher.match(batch, top_k, min_score), strict=True):
-                _emit(
-                    {
-                        "text": text,
-                        "courses": [
-                            {"ref": c.ref, "title": c.title, "score": round(c.score, 4)}
-                            for c in found
-                        ],
-                    }
-                )
-            bar.update(len(batch))
+
+    def records(batch: list[str]) -> list[Record]:
+        return [
+            {
+                "text": text,
+                "courses": [
+                    {"ref": c.ref, "title": c.title, "score": round(c.score, 4)} for c in found
+                ],
+            }
+            for text, found in zip(batch, matcher.match(batch, top_k, min_score), strict=True)
+        ]
+
+    write_records(source, " lines", records)
 
 
 COMMANDS = [match_courses]
