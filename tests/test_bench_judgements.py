@@ -1,4 +1,4 @@
-"""Hand judgements the occupation benchmarks read: well formed, nothing copied that may not be."""
+"""Hand labels the benchmarks read: well formed, nothing copied that may not be, sets kept apart."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from skillsmatch import reference_data
+from skillsmatch.services.course_matching import standards_table
 
 BENCH_DATA = Path(__file__).resolve().parents[1] / "bench" / "data"
 # Each file, with the field naming its item (an advert, a course title, a row of the title set).
@@ -41,3 +42,16 @@ def test_vacancy_title_judgements_keep_no_titles() -> None:
     for item in data["items"]:
         assert set(item) == {"row", "judged", "acceptable"}
         assert isinstance(item["row"], int)
+
+
+def test_labelled_vacancy_titles_name_standards_and_keep_dev_and_check_apart() -> None:
+    refs = set(standards_table()["ref"])
+    files = [
+        json.loads((BENCH_DATA / f"vacancy_titles_{s}.json").read_text()) for s in ("dev", "check")
+    ]
+    for labels in files:
+        for source in ("adzuna", "nhs-jobs-2020"):
+            for advert, gold in labels[source].items():
+                assert set(gold) <= refs, (source, advert, gold)
+    for source in ("adzuna", "nhs-jobs-2020"):
+        assert not set(files[0][source]) & set(files[1][source]), source
