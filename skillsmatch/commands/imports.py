@@ -31,11 +31,10 @@ from skillsmatch.imports import (
 )
 from skillsmatch.loaders.reference import sector_map
 from skillsmatch.loaders.report import LoadReport, SkippedRow
-from skillsmatch.loaders.standards import Readers, attach_overview_skills, course_occupations
+from skillsmatch.loaders.standards import Readers, attach_occupations, attach_overview_skills
 from skillsmatch.loaders.vacancies import build_vacancies
 from skillsmatch.models import (
     Course,
-    CourseOccupation,
     CourseOffering,
     District,
     Occupation,
@@ -247,25 +246,21 @@ def _attach_skills(session: Session, courses: list[Course], linker: Any) -> None
 def _attach_occupations(
     session: Session, courses: list[Course], normaliser: Any, sector_ids: dict[str, int]
 ) -> None:
-    """The ESCO occupations a course's title and job titles name; its sector if not yet known."""
-    occupations = {
-        uri: (occ_id, soc, isco)
-        for uri, occ_id, soc, isco in session.execute(
-            sa.select(Occupation.uri, Occupation.id, Occupation.soc2020, Occupation.isco08)
-        )
-    }
+    """The ESCO occupations a course's title and job titles name; its sector if not yet known,
+    from the first of them that maps to one."""
+    rows = session.execute(
+        sa.select(Occupation.uri, Occupation.id, Occupation.soc2020, Occupation.isco08)
+    ).all()
+    attach_occupations(courses, normaliser, {r.uri: r.id for r in rows})
+    groups = {r.id: (r.soc2020, r.isco08) for r in rows}
     sectors = sector_map(session)
-    for course, title, match in course_occupations(courses, normaliser):
-        found = occupations.get(match.uri)
-        if found is None or any(o.occupation_id == found[0] for o in course.occupations):
-            continue
-        occ_id, soc, isco = found
-        course.occupations.append(
-            CourseOccupation(occupation_id=occ_id, score=float(match.score), job_title=title[:255])
-        )
-        slug = sectors.for_occupation(soc, isco)
-        if course.sector_id is None and slug:
-            course.sector_id = sector_ids.get(slug)
+    for course in courses:
+        for link in course.occupations:
+            if course.sector_id is not None:
+                break
+            slug = sectors.for_occupation(*groups[link.occupation_id])
+            if slug:
+                course.sector_id = sector_ids.get(slug)
 
 
 # --- vacancies ----------------------------------------------------------------------------------

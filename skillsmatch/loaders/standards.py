@@ -34,6 +34,7 @@ APPROVED = "Approved for delivery"
 SKILLS_PER_STATEMENT = 3
 SKILLS_FROM_OVERVIEW = 5
 OCCUPATIONS_PER_TITLE = 1
+JOB_TITLE_MAX = CourseOccupation.job_title.type.length  # the title a link records is cut to fit
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def load_standards(
         return report
     skill_ids = dict(session.execute(sa.select(Skill.uri, Skill.id)).all())
     occupation_ids = dict(session.execute(sa.select(Occupation.uri, Occupation.id)).all())
-    _attach_occupations(courses, readers.title_normaliser, occupation_ids)
+    attach_occupations(courses, readers.title_normaliser, occupation_ids)
     _attach_ksb_skills(courses, ksbs, readers.skill_linker, skill_ids)
     _attach_fallback_skills(session, courses, readers.skill_linker, skill_ids)
     session.add_all(courses)
@@ -126,9 +127,11 @@ def course_occupations(courses: list[Course], normaliser: Any) -> list[tuple[Cou
     ]
 
 
-def _attach_occupations(
+def attach_occupations(
     courses: list[Course], normaliser: Any, occupation_ids: dict[str, int]
 ) -> None:
+    """Link each course to the occupations (``occupation_ids``: ESCO URI -> id) its titles read
+    as (``course_occupations``); an occupation two titles read as keeps its best score."""
     for course, title, match in course_occupations(courses, normaliser):
         occ_id = occupation_ids.get(match.uri)
         if occ_id is None:
@@ -138,7 +141,9 @@ def _attach_occupations(
             known[occ_id].score = max(known[occ_id].score, match.score)
         else:
             course.occupations.append(
-                CourseOccupation(occupation_id=occ_id, score=float(match.score), job_title=title)
+                CourseOccupation(
+                    occupation_id=occ_id, score=float(match.score), job_title=title[:JOB_TITLE_MAX]
+                )
             )
 
 
