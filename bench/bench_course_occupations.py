@@ -34,6 +34,7 @@ import pandas as pd
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench.bench_course_matching import _key  # noqa: E402
 from bench.console import say  # noqa: E402
 from skillsmatch import reference_data  # noqa: E402
 from skillsmatch.config import DATA_DIR, PROJECT_ROOT  # noqa: E402
@@ -43,10 +44,6 @@ from skillsmatch.services.course_matching import standards_table  # noqa: E402
 from skillsmatch.services.linking import get_title_normaliser  # noqa: E402
 
 JUDGEMENTS = Path(__file__).with_name("data") / "course_occupation_judgements.json"
-
-
-def _key(title: str) -> str:
-    return " ".join(title.lower().split())
 
 
 def judged_shares(

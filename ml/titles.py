@@ -194,8 +194,10 @@ class TitleNormaliser(BaseEstimator):
     def _read_in_context(self, scores: np.ndarray, context: Sequence[str | None]) -> None:
         """Re-score each title's best occupations by agreement with its context, in place."""
         check_is_fitted(self, "profile_vectors_")
+        if self.profile_vectors_ is None:
+            return
         rows = [i for i, c in enumerate(context) if c and c.strip() and scores[i].any()]
-        if not rows or self.profile_vectors_ is None:
+        if not rows:
             return
         texts = [" ".join(strip_html(str(context[i])).split()) for i in rows]
         vectors = self.encoder_.encode(texts)

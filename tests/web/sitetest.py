@@ -162,9 +162,6 @@ def make_app(database: Path, **config: Any) -> Flask:
     return app
 
 
-# --- the page-checking client -----------------------------------------------------------------
-
-
 def _whole_responses(app: Flask) -> Any:
     """``app`` with each response body read whole, and closed, before any of it is sent."""
 
@@ -197,6 +194,9 @@ def serving(app: Flask) -> Iterator[str]:
         thread.join(timeout=10)
         with app.app_context():
             db.engine.dispose()
+
+
+# --- the page-checking client -----------------------------------------------------------------
 
 
 class PageProblem(AssertionError):
