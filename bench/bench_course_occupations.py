@@ -79,7 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
     normaliser = get_title_normaliser(args.cache_dir, progress=True)
-    table = standards_table(DATA_DIR)
+    # The standards' own job titles, from which the judged sample was drawn.
+    table = standards_table(DATA_DIR, supplement=False)
     courses = [
         Course(reference=r.ref, title=r.title, overview=r.overview, job_titles=list(r.job_titles))
         for r in table.itertuples()

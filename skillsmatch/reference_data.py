@@ -189,6 +189,12 @@ def read_standards(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     return _csv(data_dir / "apprenticeship-standards" / "standards_catalogue.csv.gz")
 
 
+def read_job_title_supplement(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Typical job titles for standards whose newest version lists none: ``reference, job_title,
+    source`` (an earlier or draft version of the standard, or SkillsMatch's own editors)."""
+    return _csv(data_dir / "apprenticeship-standards" / "job_titles_supplement.csv")
+
+
 def read_ksbs(data_dir: Path = DATA_DIR) -> dict[str, dict[str, dict[str, str]]]:
     """Knowledge/skills/behaviours text by standard reference.
 

@@ -45,12 +45,35 @@ class Readers:
     title_normaliser: Any
 
 
-def approved_standards(data_dir: Path = rd.DATA_DIR) -> pd.DataFrame:
-    """The newest version of each standard approved for delivery (including paused for starts)."""
+def approved_standards(data_dir: Path = rd.DATA_DIR, supplement: bool = True) -> pd.DataFrame:
+    """The newest version of each standard approved for delivery (including paused for starts).
+
+    About one in eight lists no typical job titles, so that no job title leads to it ("Administrative
+    assistant" to Business administrator). With ``supplement``, those take the titles of
+    ``job_titles_supplement.csv`` (see ``supplementary_job_titles``); a standard that lists its
+    own keeps them.
+    """
     frame = rd.read_standards(data_dir)
     frame = frame[frame["Status"].str.startswith(APPROVED)].copy()
     frame["_version"] = pd.to_numeric(frame["Version Number"], errors="coerce").fillna(0)
-    return frame.sort_values("_version").drop_duplicates("Reference", keep="last")
+    frame = frame.sort_values("_version").drop_duplicates("Reference", keep="last")
+    if supplement:
+        extra = supplementary_job_titles(data_dir)
+        listed = frame["Job Titles"].str.strip().ne("")
+        frame["Job Titles"] = frame["Job Titles"].where(
+            listed, frame["Reference"].str.strip().map(lambda r: ";".join(extra.get(r, [])))
+        )
+    return frame
+
+
+def supplementary_job_titles(data_dir: Path = rd.DATA_DIR) -> dict[str, list[str]]:
+    """Reference -> typical job titles for the standards whose newest version lists none."""
+    titles: dict[str, list[str]] = {}
+    for ref, title in rd.read_job_title_supplement(data_dir)[["reference", "job_title"]].itertuples(
+        index=False
+    ):
+        titles.setdefault(ref.strip(), []).append(" ".join(title.split()))
+    return titles
 
 
 def _int_or_none(value: str) -> int | None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from skillsmatch.loaders.standards import supplementary_job_titles
 from skillsmatch.models import Course, CourseOffering, CourseSkill, District, Sector
 from skillsmatch.services.reach import ReachMap
 
@@ -77,6 +79,8 @@ class CourseDetail:
     sector_name: str | None
     skills: list[SkillRow]
     offerings: list[OfferingRow]
+    # The job titles are SkillsMatch's, not the standard's own (it lists none).
+    job_titles_supplied: bool = False
 
     @property
     def shows_demo(self) -> bool:
@@ -172,7 +176,18 @@ def course_detail(session: Session, public_id: uuid.UUID) -> CourseDetail | None
         ),
         key=lambda o: (o.district == "Online", o.district, o.provider),
     )
-    return CourseDetail(course, course.sector.name if course.sector else None, skills, offerings)
+    supplied = (
+        course.kind == "apprenticeship"
+        and bool(course.job_titles)
+        and (course.job_titles == _supplement().get(course.reference))
+    )
+    sector_name = course.sector.name if course.sector else None
+    return CourseDetail(course, sector_name, skills, offerings, supplied)
+
+
+@cache
+def _supplement() -> dict[str, list[str]]:
+    return supplementary_job_titles()
 
 
 def sector_choices(session: Session) -> list[tuple[str, str]]:

@@ -37,9 +37,13 @@ def _level(value: object) -> int | None:
         return None
 
 
-def standards_table(data_dir: Path = DATA_DIR) -> pd.DataFrame:
-    """The approved standards (newest versions) as a course table, ordered by reference."""
-    frame = approved_standards(data_dir).sort_values("Reference")
+def standards_table(data_dir: Path = DATA_DIR, supplement: bool = True) -> pd.DataFrame:
+    """The approved standards (newest versions) as a course table, ordered by reference.
+
+    ``supplement=False`` keeps only the job titles the standards list themselves, the gold of
+    the catalogue benchmarks.
+    """
+    frame = approved_standards(data_dir, supplement).sort_values("Reference")
     return pd.DataFrame(
         {
             "ref": frame["Reference"].str.strip(),

@@ -203,6 +203,32 @@ def test_course_detail_of_real_provision_has_no_demo_notice(
     assert "No skills have been linked" in text
 
 
+def test_job_titles_skillsmatch_supplied_are_marked_as_ours(
+    web_app: Flask, client: PageCheckingClient
+) -> None:
+    from skillsmatch.extensions import db
+    from skillsmatch.loaders.standards import supplementary_job_titles
+    from skillsmatch.models import Course
+
+    titles = supplementary_job_titles()["ST0070"]
+    with web_app.app_context():
+        db.session.add(
+            Course(
+                reference="ST0070",
+                kind="apprenticeship",
+                title="Business administrator",
+                job_titles=titles,
+            )
+        )
+        db.session.commit()
+    note = "The standard lists no typical jobs: these are suggested by SkillsMatch"
+    text = page_text(client.get(f"/courses/{course_id(web_app, 'Business administrator')}"))
+    assert "Administrative assistant" in text and note in text
+    # A standard's own titles carry no such note.
+    text = page_text(client.get(f"/courses/{course_id(web_app, 'Adult care worker')}"))
+    assert "Care worker" in text and note not in text
+
+
 def test_unknown_or_malformed_course_ids_are_not_found(client: PageCheckingClient) -> None:
     assert client.get(f"/courses/{uuid.uuid4()}").status_code == 404
     assert client.get("/courses/1").status_code == 404
