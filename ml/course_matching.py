@@ -204,12 +204,14 @@ def _job_readings(segment: str, job_heads: frozenset[str]) -> list[str]:
         return bool(found) and found[-1] in job_heads and found[-1] not in _NOT_HEAD
 
     out = []
-    # A title ending on a job noun ("Assistant accountant") is left whole; a one-word job
-    # ("Assistant") would match too much.
+    # A title ending on a job noun ("Assistant accountant") is left whole. A one-word reading
+    # is kept when the word names a job alone ("Nurse Widnes" -> "Nurse"); "Assistant" or
+    # "Manager" alone would match too much.
     if words and not is_job(words[-1]):
-        for i in range(len(words) - 2, 0, -1):
+        for i in range(len(words) - 2, -1, -1):
             if is_job(words[i]):
-                out.append(" ".join(words[: i + 1]))
+                if i or _words(words[0])[-1] not in _SENIOR | _JUNIOR:
+                    out.append(" ".join(words[: i + 1]))
                 break
     speaking = _SPEAKING.search(segment)
     if speaking:

@@ -223,11 +223,16 @@ def test_query_variants_cut_places_and_languages_after_the_job() -> None:
     assert ("Reservations Agent", False) in query_variants(
         "German Speaking Reservations Agent", job_heads=heads
     )
-    # A title already ending on a job noun is not cut, nor is a job cut down to one word.
+    # A title already ending on a job noun is not cut. A job is cut down to one word only when
+    # that word names a job alone: "Nurse" does, "Assistant" or "Manager" does not.
     assert [v for v, _ in query_variants("Assistant accountant", job_heads=heads)] == [
         "Assistant accountant"
     ]
-    assert [v for v, _ in query_variants("Nurse Essex", job_heads=heads)] == ["Nurse Essex"]
+    assert ("Nurse", False) in query_variants("Nurse Essex", job_heads=heads)
+    assert [v for v, _ in query_variants("Assistant Essex", job_heads=heads)] == [
+        "Assistant Essex"
+    ]
+    assert [v for v, _ in query_variants("Manager Essex", job_heads=heads)] == ["Manager Essex"]
     # Without job nouns nothing is cut.
     assert ("Care Workers", False) not in query_variants("Care Workers Wool")
 
