@@ -48,7 +48,7 @@ class Readers:
 def approved_standards(data_dir: Path = rd.DATA_DIR, supplement: bool = True) -> pd.DataFrame:
     """The newest version of each standard approved for delivery (including paused for starts).
 
-    About one in eight lists no typical job titles, so that no job title leads to it ("Administrative
+    About one in eight lists no typical job titles, so no job title leads to it ("Administrative
     assistant" to Business administrator). With ``supplement``, those take the titles of
     ``job_titles_supplement.csv`` (see ``supplementary_job_titles``); a standard that lists its
     own keeps them.
@@ -68,10 +68,9 @@ def approved_standards(data_dir: Path = rd.DATA_DIR, supplement: bool = True) ->
 
 def supplementary_job_titles(data_dir: Path = rd.DATA_DIR) -> dict[str, list[str]]:
     """Reference -> typical job titles for the standards whose newest version lists none."""
+    frame = rd.read_job_title_supplement(data_dir)
     titles: dict[str, list[str]] = {}
-    for ref, title in rd.read_job_title_supplement(data_dir)[["reference", "job_title"]].itertuples(
-        index=False
-    ):
+    for ref, title in zip(frame["reference"], frame["job_title"], strict=True):
         titles.setdefault(ref.strip(), []).append(" ".join(title.split()))
     return titles
 

@@ -229,9 +229,7 @@ def test_query_variants_cut_places_and_languages_after_the_job() -> None:
         "Assistant accountant"
     ]
     assert ("Nurse", False) in query_variants("Nurse Essex", job_heads=heads)
-    assert [v for v, _ in query_variants("Assistant Essex", job_heads=heads)] == [
-        "Assistant Essex"
-    ]
+    assert [v for v, _ in query_variants("Assistant Essex", job_heads=heads)] == ["Assistant Essex"]
     assert [v for v, _ in query_variants("Manager Essex", job_heads=heads)] == ["Manager Essex"]
     # Without job nouns nothing is cut.
     assert ("Care Workers", False) not in query_variants("Care Workers Wool")
