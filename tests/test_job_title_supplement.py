@@ -6,7 +6,11 @@ import pandas as pd
 import pytest
 
 from skillsmatch import reference_data as rd
-from skillsmatch.loaders.standards import approved_standards, supplementary_job_titles
+from skillsmatch.loaders.standards import (
+    approved_standards,
+    has_supplied_job_titles,
+    supplementary_job_titles,
+)
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +59,12 @@ def test_approved_standards_fill_only_the_empty_lists() -> None:
     kept = own.str.strip().ne("")
     assert filled[kept].equals(own[kept])  # a standard's own titles are never replaced
     assert filled.str.strip().ne("").all()
+
+
+def test_supplied_titles_are_told_from_a_courses_own() -> None:
+    titles = supplementary_job_titles()["ST0070"]
+    assert has_supplied_job_titles("apprenticeship", "ST0070", titles)
+    assert not has_supplied_job_titles("apprenticeship", "ST0070", ["Office manager"])
+    assert not has_supplied_job_titles("provider", "ST0070", titles)
+    assert not has_supplied_job_titles("apprenticeship", "ST0005", ["Care worker"])
+    assert not has_supplied_job_titles("apprenticeship", "ST0070", [])

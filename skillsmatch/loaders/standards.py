@@ -9,6 +9,7 @@ statement); otherwise ``overview`` (its one-line overview of the role) and ``esc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,19 @@ def supplementary_job_titles(data_dir: Path = rd.DATA_DIR) -> dict[str, list[str
     for ref, title in zip(frame["reference"], frame["job_title"], strict=True):
         titles.setdefault(ref.strip(), []).append(" ".join(title.split()))
     return titles
+
+
+@cache
+def _shipped_supplement(data_dir: Path) -> dict[str, list[str]]:
+    return supplementary_job_titles(data_dir)
+
+
+def has_supplied_job_titles(
+    kind: str, reference: str, job_titles: list[str], data_dir: Path = rd.DATA_DIR
+) -> bool:
+    """Whether a course's job titles are the supplement's rather than its standard's own."""
+    supplied = _shipped_supplement(data_dir).get(reference)
+    return kind == "apprenticeship" and bool(job_titles) and job_titles == supplied
 
 
 def _int_or_none(value: str) -> int | None:

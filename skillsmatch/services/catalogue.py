@@ -5,12 +5,11 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass
-from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from skillsmatch.loaders.standards import supplementary_job_titles
+from skillsmatch.loaders.standards import has_supplied_job_titles
 from skillsmatch.models import Course, CourseOffering, CourseSkill, District, Sector
 from skillsmatch.services.reach import ReachMap
 
@@ -176,18 +175,9 @@ def course_detail(session: Session, public_id: uuid.UUID) -> CourseDetail | None
         ),
         key=lambda o: (o.district == "Online", o.district, o.provider),
     )
-    supplied = (
-        course.kind == "apprenticeship"
-        and bool(course.job_titles)
-        and (course.job_titles == _supplement().get(course.reference))
-    )
+    supplied = has_supplied_job_titles(course.kind, course.reference, course.job_titles)
     sector_name = course.sector.name if course.sector else None
     return CourseDetail(course, sector_name, skills, offerings, supplied)
-
-
-@cache
-def _supplement() -> dict[str, list[str]]:
-    return supplementary_job_titles()
 
 
 def sector_choices(session: Session) -> list[tuple[str, str]]:
