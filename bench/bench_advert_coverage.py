@@ -25,18 +25,21 @@ from bench.console import say  # noqa: E402
 from ml.course_matching import CourseMatcher, tuned_params  # noqa: E402
 from skillsmatch import create_app  # noqa: E402
 from skillsmatch.extensions import db  # noqa: E402
-from skillsmatch.loaders.standards import supplementary_job_titles  # noqa: E402
+from skillsmatch.loaders.standards import has_supplied_job_titles  # noqa: E402
 from skillsmatch.models import Course, CourseOffering, Vacancy  # noqa: E402
-from skillsmatch.services.course_matching import database_table, occupation_index  # noqa: E402
+from skillsmatch.services.course_matching import (  # noqa: E402
+    course_ref,
+    database_table,
+    occupation_index,
+)
 from skillsmatch.services.reach import ReachMap  # noqa: E402
 
 
 def without_supplement(table: pd.DataFrame) -> pd.DataFrame:
     """The course table with the supplement's titles taken off the standards that carry them."""
-    supplement = supplementary_job_titles()
     out = table.copy()
     out["job_titles"] = [
-        [] if kind == "apprenticeship" and titles == supplement.get(ref) else titles
+        [] if has_supplied_job_titles(kind, ref, titles) else titles
         for ref, kind, titles in zip(table["ref"], table["kind"], table["job_titles"], strict=True)
     ]
     return out
@@ -53,7 +56,7 @@ def main() -> int:
         reach = ReachMap.load(session)
         offered: dict[str, list[int | None]] = {}
         for course, offering in session.execute(sa.select(Course, CourseOffering).join(Course)):
-            ref = course.reference if course.kind == "apprenticeship" else str(course.public_id)
+            ref = course_ref(course.kind, course.reference, course.public_id)
             offered.setdefault(ref, []).append(offering.district_id)
         adverts = list(session.scalars(sa.select(Vacancy).order_by(Vacancy.id)))
         occupations = occupation_index()

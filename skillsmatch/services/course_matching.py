@@ -85,6 +85,12 @@ def _has_course_table(engine: Engine) -> bool:
     return sa.inspect(engine).has_table(Course.__tablename__)
 
 
+def course_ref(kind: str, reference: str, public_id: object) -> str:
+    """How a course is known outside the database: a standard by its reference, another course
+    by its public id."""
+    return reference if kind == "apprenticeship" else str(public_id)
+
+
 def database_table(session: Session) -> pd.DataFrame:
     """The database's courses as a course table (empty when none are loaded)."""
     rows = session.execute(
@@ -102,7 +108,7 @@ def database_table(session: Session) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "ref": r.reference if r.kind == "apprenticeship" else str(r.public_id),
+                "ref": course_ref(r.kind, r.reference, r.public_id),
                 "title": r.title,
                 "overview": r.overview or "",
                 "job_titles": list(r.job_titles or []),
