@@ -210,7 +210,7 @@ def _job_readings(segment: str, job_heads: frozenset[str]) -> list[str]:
     if words and not is_job(words[-1]):
         for i in range(len(words) - 2, -1, -1):
             if is_job(words[i]):
-                if i or _words(words[0])[-1] not in _SENIOR | _JUNIOR:
+                if i or _words(words[i])[-1] not in _SENIOR | _JUNIOR:
                     out.append(" ".join(words[: i + 1]))
                 break
     speaking = _SPEAKING.search(segment)
